@@ -1,0 +1,1 @@
+"""Core: types, registry, options, spec loading, composition and the engine."""

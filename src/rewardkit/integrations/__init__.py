@@ -1,0 +1,1 @@
+"""Adapters for verl, TRL and OpenRLHF."""

@@ -1,0 +1,1 @@
+"""Model-based rewards (reward models, PRMs, judges); optional extras, imported lazily."""

@@ -1,0 +1,1 @@
+"""The reward server (``rewardkit serve``); needs ``pip install 'rewardkit[server]'``."""

@@ -1,0 +1,1 @@
+"""Reward shaping: length, repetition, group statistics, robust aggregation, corrections."""

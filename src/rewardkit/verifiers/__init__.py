@@ -1,0 +1,15 @@
+"""Built-in verifiers, one module (or package) per family; importing this registers them.
+
+Each module keeps heavy third-party imports inside its factories so that importing the
+registry stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_BUILTIN_MODULES: list[str] = [
+]
+
+for _name in _BUILTIN_MODULES:
+    importlib.import_module(f"{__name__}.{_name}")
