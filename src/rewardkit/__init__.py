@@ -1,11 +1,16 @@
 """rewardkit: the reward engine for RL post-training of LLM reasoners.
 
-Public names only; implementation lives in the private sub-packages.
+Public names only; implementation lives in the private sub-packages::
+
+    import rewardkit as rk
+    results = rk.score([rk.Sample(prompt="1+1?", response="\\\\boxed{2}", reference="2")], spec="math")
 """
 
 from rewardkit._version import __version__
+from rewardkit.core.engine import ascore, score, score_iter
 from rewardkit.core.errors import InvalidInput, RewardError, SpecError
 from rewardkit.core.registry import verifier, verifiers
+from rewardkit.core.spec import Spec, load_spec
 from rewardkit.core.types import RewardResult, Sample
 
 __all__ = [
@@ -13,8 +18,13 @@ __all__ = [
     "RewardError",
     "RewardResult",
     "Sample",
+    "Spec",
     "SpecError",
     "__version__",
+    "ascore",
+    "load_spec",
+    "score",
+    "score_iter",
     "verifier",
     "verifiers",
 ]

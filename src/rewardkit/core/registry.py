@@ -108,8 +108,7 @@ def verifier(
             old = _REGISTRY.get(name)
             if old is not None and not _same_source(old.factory, factory):
                 raise ValueError(
-                    f"verifier {name!r} is already registered by "
-                    f"{old.module}.{old.factory.__qualname__}"
+                    f"verifier {name!r} is already registered by {old.module}.{old.factory.__qualname__}"
                 )
             _REGISTRY[name] = info
         return factory

@@ -37,9 +37,7 @@ class Sample:
         if not isinstance(self.response, str):
             raise TypeError(f"Sample.response must be str, got {type(self.response).__name__}")
         if not isinstance(self.prompt, (str, list)):
-            raise TypeError(
-                f"Sample.prompt must be str or a chat list, got {type(self.prompt).__name__}"
-            )
+            raise TypeError(f"Sample.prompt must be str or a chat list, got {type(self.prompt).__name__}")
         if not isinstance(self.meta, dict):
             raise TypeError(f"Sample.meta must be a dict, got {type(self.meta).__name__}")
 

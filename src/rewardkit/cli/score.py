@@ -1,0 +1,191 @@
+"""``rewardkit score INPUT [-o OUTPUT] [--spec SPEC] [--workers N] [--timeout S]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from typing import Any, TextIO
+
+from rewardkit.cli._io import RowWriter, count_rows, read_rows
+from rewardkit.core.engine import DEFAULT_MEMORY_MB, score
+from rewardkit.core.rows import result_to_row, row_to_sample
+from rewardkit.core.spec import load_spec
+from rewardkit.core.types import RewardResult, Sample
+
+BATCH_ROWS = 1024
+
+
+def add_parser(sub: Any) -> None:
+    """Register the ``score`` subcommand."""
+    p = sub.add_parser("score", help="score a JSONL, JSON or Parquet file of responses")
+    p.add_argument("input", help="input file (.jsonl, .json, .parquet; '-' for JSONL on stdin)")
+    p.add_argument("-o", "--output", help="output file (.jsonl or .parquet); default stdout")
+    p.add_argument("--spec", default="math", help="built-in spec name or spec file (default: math)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--timeout", type=float, default=None, help="per-sample deadline in seconds")
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="per-worker memory cap")
+    p.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+    p.set_defaults(func=run)
+
+
+class Progress:
+    """A progress bar with rate and ETA on stderr (a line every few seconds when not a TTY)."""
+
+    def __init__(self, total: int | None, stream: TextIO, enabled: bool = True) -> None:
+        self.total = total
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, done: int, final: bool = False) -> None:
+        """Redraw for ``done`` rows finished."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not final and now - self.last < (0.2 if self.tty else 5.0):
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        if self.total:
+            frac = min(done / self.total, 1.0)
+            bar = "#" * int(frac * 30) + "." * (30 - int(frac * 30))
+            eta = (self.total - done) / rate if rate > 0 else 0.0
+            text = f"[{bar}] {done}/{self.total} {frac:6.1%} {rate:8.1f} rows/s ETA {_fmt_time(eta)}"
+        else:
+            text = f"{done} rows {rate:8.1f} rows/s elapsed {_fmt_time(elapsed)}"
+        self.stream.write(("\r" + text) if self.tty else text + "\n")
+        if final and self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _fmt_time(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class Summary:
+    """Counts rows by status and averages rewards per term."""
+
+    def __init__(self) -> None:
+        self.status: Counter[str] = Counter()
+        self.sums: dict[str, float] = defaultdict(float)
+        self.counts: Counter[str] = Counter()
+        self.unreadable = 0
+
+    def add(self, result: RewardResult, readable: bool = True) -> None:
+        """Account for one output row."""
+        self.status[result.status] += 1
+        if not readable:
+            self.unreadable += 1
+        if result.status == "ok" and result.value is not None:
+            self.sums["reward"] += result.value
+            self.counts["reward"] += 1
+        for name, value in result.components.items():
+            self.sums[name] += value
+            self.counts[name] += 1
+
+    def render(self) -> str:
+        """The summary table as text."""
+        total = sum(self.status.values())
+        lines = [f"rows: {total}" + (f" (unreadable: {self.unreadable})" if self.unreadable else "")]
+        lines.append(f"{'status':<16}{'rows':>10}{'share':>10}")
+        for status in ("ok", "timeout", "error", "invalid_input"):
+            n = self.status.get(status, 0)
+            share = n / total if total else 0.0
+            lines.append(f"{status:<16}{n:>10}{share:>10.1%}")
+        lines.append(f"{'term':<24}{'mean':>10}{'rows':>10}")
+        names = ["reward"] + sorted(k for k in self.counts if k != "reward")
+        for name in names:
+            n = self.counts.get(name, 0)
+            mean = self.sums[name] / n if n else float("nan")
+            lines.append(f"{name:<24}{mean:>10.4f}{n:>10}")
+        return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score the input file; exit code 1 when any row was unreadable."""
+    spec = load_spec(args.spec)
+    try:
+        total = count_rows(args.input)
+        rows = read_rows(args.input)
+        writer = RowWriter(args.output)
+    except (OSError, ValueError) as exc:
+        print(f"rewardkit score: {exc}", file=sys.stderr)
+        return 2
+    progress = Progress(total, sys.stderr, enabled=not args.no_progress)
+    summary = Summary()
+    done = 0
+    batch: list[tuple[int, Any]] = []
+
+    def flush() -> None:
+        nonlocal done
+        samples: list[Sample] = []
+        slots: list[int] = []
+        outcomes: list[tuple[dict[str, Any], RewardResult | None, bool]] = []
+        for line, item in batch:
+            if isinstance(item, ValueError):
+                outcomes.append(_bad_row(line, item, None))
+                continue
+            try:
+                sample = row_to_sample(item)
+            except (TypeError, ValueError) as exc:
+                outcomes.append(_bad_row(line, exc, item))
+                continue
+            slots.append(len(outcomes))
+            samples.append(sample)
+            outcomes.append((item, None, True))
+        base = done
+
+        def report(n: int, _total: int) -> None:
+            progress.update(base + (n * len(samples) // max(_total, 1)))
+
+        results = score(
+            samples,
+            spec,
+            workers=args.workers,
+            timeout=args.timeout,
+            progress=report,
+            memory_mb=args.memory_mb or None,
+        )
+        for slot, result in zip(slots, results, strict=True):
+            outcomes[slot] = (outcomes[slot][0], result, True)
+        out_rows = []
+        for row, result, readable in outcomes:
+            assert result is not None
+            summary.add(result, readable)
+            out_rows.append(result_to_row(row, result))
+        writer.write(out_rows)
+        done += len(batch)
+        progress.update(done)
+        batch.clear()
+
+    try:
+        for line, item in rows:
+            batch.append((line, item))
+            if len(batch) >= BATCH_ROWS:
+                flush()
+        if batch:
+            flush()
+    except ValueError as exc:  # the whole file is unreadable (e.g. invalid JSON document)
+        print(f"rewardkit score: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        writer.close()
+    progress.update(done, final=True)
+    print(summary.render(), file=sys.stderr)
+    return 1 if summary.unreadable else 0
+
+
+def _bad_row(
+    line: int, exc: Exception, row: dict[str, Any] | None
+) -> tuple[dict[str, Any], RewardResult, bool]:
+    reason = f"line {line}: {exc}"
+    print(f"rewardkit score: {reason}", file=sys.stderr)
+    result = RewardResult.fail("invalid_input", reason)
+    return ({"line": line} if row is None else {"line": line, **row}), result, False

@@ -1,0 +1,102 @@
+"""The worker process of the engine's pool (started by :mod:`rewardkit.core.engine`).
+
+Protocol over a ``multiprocessing.connection.Connection`` on an inherited file descriptor:
+
+parent -> worker: ``("run", spec_key, spec_dict | None, modules, units)`` where ``units`` is a list
+of ``(uid, term_index, sample_dict)``; ``("stop",)``.
+worker -> parent: ``("ready", pid)`` once; ``("built", spec_key)`` after building a spec's scorers;
+``("res", uid, result_dict)`` for each unit, as soon as it is done.
+
+The worker caps its own address space (``RLIMIT_AS``) so a runaway allocation raises
+``MemoryError`` in the scorer instead of exhausting the host.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import resource
+import runpy
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+IN_WORKER_ENV = "REWARDKIT_IN_WORKER"
+
+
+def _import_modules(modules: list[tuple[str, str | None]]) -> None:
+    """Import the modules that define the spec's verifiers (a script's ``__main__`` included)."""
+    for name, path in modules:
+        if name in sys.modules or (name == "__main__" and "__mp_main__" in sys.modules):
+            continue
+        if name == "__main__":
+            if path:
+                main = runpy.run_path(path, run_name="__mp_main__")
+                module = type(sys)("__mp_main__")
+                module.__dict__.update(main)
+                sys.modules["__mp_main__"] = module
+            continue
+        importlib.import_module(name)
+
+
+def main(fd: int, memory_mb: int | None) -> None:
+    """Serve units until the parent says stop or closes the connection."""
+    os.environ[IN_WORKER_ENV] = "1"
+    conn = Connection(fd)
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an aborting sample leaves no core file
+
+    from rewardkit.core.registry import get_verifier, load_plugins, run_scorer
+    from rewardkit.core.spec import load_spec
+    from rewardkit.core.types import RewardResult, Sample
+
+    load_plugins()
+    built: dict[str, list[Any]] = {}
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "stop":
+            return
+        _, spec_key, spec_dict, modules, units = msg
+        if spec_key not in built:
+            scorers: list[Any] = []
+            try:
+                _import_modules(modules)
+                spec = load_spec(spec_dict)
+                for term in spec.terms:
+                    scorers.append(get_verifier(term.verifier).build(term.options, f"term {term.name!r}"))
+            except Exception as exc:  # reported per unit, with the reason
+                reason = f"could not build verifier for term {len(scorers)}: {exc!r}"
+                scorers.append(reason)
+            built[spec_key] = scorers
+            conn.send(("built", spec_key))
+        scorers = built[spec_key]
+        for uid, term_index, sample_dict in units:
+            fn = scorers[term_index] if term_index < len(scorers) else scorers[-1]
+            if isinstance(fn, str):
+                result = RewardResult.fail("error", fn)
+            else:
+                try:
+                    sample = Sample.from_dict(sample_dict)
+                except (TypeError, ValueError) as exc:
+                    result = RewardResult.fail("invalid_input", str(exc))
+                else:
+                    result = run_scorer(fn, sample)
+            try:
+                conn.send(("res", uid, result.to_dict()))
+            except (pickle.PicklingError, TypeError, AttributeError, ValueError) as exc:
+                fallback = RewardResult.fail("error", f"verifier returned unpicklable details: {exc!r}")
+                conn.send(("res", uid, fallback.to_dict()))
+
+
+if __name__ == "__main__":  # pragma: no cover - started by the engine
+    main(int(sys.argv[1]), int(sys.argv[2]) or None)

@@ -1,0 +1,305 @@
+"""A pool of worker processes with hard per-unit deadlines.
+
+Each worker is a fresh ``python`` subprocess (no fork of the caller, so it is safe from any
+thread and from a running event loop; no signals are used for timeouts). The parent sends
+chunks of units and receives each result as soon as it is done, so the deadline of the unit in
+progress is "time since the previous event + timeout". A worker that passes its deadline, dies
+(``os.abort()``, a segfault, the OOM killer) or closes its pipe is killed with its whole process
+group and replaced; the unit it was on gets ``timeout`` or ``error`` with the reason, and the
+rest of its chunk goes back to the queue.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from rewardkit.core.types import RewardResult
+
+Unit = tuple[int, int, dict[str, Any]]  # (uid, term index, sample dict)
+Progress = Callable[[int, int], None]
+
+#: Workers that die before saying "ready" this many times in one run abort the run.
+MAX_START_FAILURES = 3
+#: Seconds a worker may take to start, or to import and build a spec's verifiers.
+STARTUP_TIMEOUT = 120.0
+
+_BOOT = (
+    "import json, os, sys\n"
+    "sys.path[:0] = [p for p in json.loads(os.environ['REWARDKIT_SYS_PATH']) if p not in sys.path]\n"
+    "from rewardkit.core._worker import main\n"
+    "main(int(sys.argv[1]), int(sys.argv[2]) or None)\n"
+)
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen[bytes]
+    conn: Connection
+    state: str = "starting"  # starting | idle | building | running
+    since: float = field(default_factory=time.monotonic)
+    inflight: deque[Unit] = field(default_factory=deque)
+    specs: set[str] = field(default_factory=set)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
+            pass
+
+    def exit_reason(self) -> str:
+        try:
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return "worker stopped answering"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            hint = " (likely out of memory)" if name == "SIGKILL" else ""
+            return f"worker process died with {name}{hint}"
+        return f"worker process exited with code {code}"
+
+
+class WorkerPool:
+    """``size`` worker processes, each with an address-space cap of ``memory_mb`` MiB."""
+
+    def __init__(self, size: int, memory_mb: int | None = 4096) -> None:
+        if size < 1:
+            raise ValueError(f"workers must be >= 1, got {size}")
+        self.size = size
+        self.memory_mb = memory_mb
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._start_failures = 0
+
+    def _spawn(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ)
+        env["REWARDKIT_SYS_PATH"] = json.dumps([p for p in sys.path if p])
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        env.setdefault("OMP_NUM_THREADS", "1")
+        fd = child_sock.fileno()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(fd), str(self.memory_mb or 0)],
+            pass_fds=[fd],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=2,
+            start_new_session=True,
+        )
+        child_sock.close()
+        conn = Connection(parent_sock.detach())
+        return _Worker(proc=proc, conn=conn)
+
+    def close(self) -> None:
+        """Stop every worker (their process groups included)."""
+        with self._lock:
+            self._closed = True
+            for w in self._workers:
+                try:
+                    w.conn.send(("stop",))
+                except OSError:
+                    pass
+            for w in self._workers:
+                try:
+                    w.proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
+                w.kill()
+            self._workers.clear()
+
+    def run(
+        self,
+        spec_key: str,
+        spec_dict: dict[str, Any],
+        modules: list[tuple[str, str | None]],
+        units: list[Unit],
+        timeout: float,
+        progress: Progress | None = None,
+    ) -> dict[int, RewardResult]:
+        """Score ``units`` and return ``{uid: result}``; every unit gets a result."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is closed")
+            return self._run(spec_key, spec_dict, modules, units, timeout, progress)
+
+    def _run(
+        self,
+        spec_key: str,
+        spec_dict: dict[str, Any],
+        modules: list[tuple[str, str | None]],
+        units: list[Unit],
+        timeout: float,
+        progress: Progress | None,
+    ) -> dict[int, RewardResult]:
+        total = len(units)
+        self._start_failures = 0
+        results: dict[int, RewardResult] = {}
+        if not units:
+            return results
+        chunk = max(1, min(64, math.ceil(total / (self.size * 4))))
+        queue: deque[list[Unit]] = deque(units[i : i + chunk] for i in range(0, total, chunk))
+        while len(self._workers) < min(self.size, len(queue)):
+            self._workers.append(self._spawn())
+
+        def finish(uid: int, result: RewardResult) -> None:
+            results[uid] = result
+            if progress is not None:
+                progress(len(results), total)
+
+        def dispatch(w: _Worker) -> None:
+            if not queue:
+                w.state = "idle"
+                return
+            batch = queue.popleft()
+            first_time = spec_key not in w.specs
+            try:
+                w.conn.send(("run", spec_key, spec_dict if first_time else None, modules, batch))
+            except OSError:
+                queue.appendleft(batch)
+                replace(w, None)
+                return
+            w.specs.add(spec_key)
+            w.inflight.extend(batch)
+            w.state = "building" if first_time else "running"
+            w.since = time.monotonic()
+
+        def replace(w: _Worker, failure: RewardResult | None) -> None:
+            w.kill()
+            if w.inflight:
+                if failure is not None:
+                    uid = w.inflight.popleft()[0]
+                    finish(uid, failure)
+                if w.inflight:
+                    queue.appendleft(list(w.inflight))
+            self._workers[self._workers.index(w)] = self._spawn()
+
+        for w in self._workers:
+            if w.state == "idle":
+                dispatch(w)
+
+        while len(results) < total:
+            now = time.monotonic()
+            for w in list(self._workers):
+                if w.state in ("starting", "building"):
+                    limit = STARTUP_TIMEOUT
+                elif w.state == "running":
+                    limit = timeout
+                else:
+                    continue
+                if now - w.since > limit:
+                    if w.state == "running":
+                        failure = RewardResult.fail(
+                            "timeout", f"no result within the {timeout:g} s deadline; worker killed"
+                        )
+                    else:
+                        failure = RewardResult.fail(
+                            "error", f"worker did not start or build verifiers in {limit:g} s"
+                        )
+                    replace(w, failure)
+            busy = {w.conn: w for w in self._workers if w.state != "idle"}
+            if not busy:  # every worker idle but results missing: requeue defensively
+                for w in self._workers:
+                    dispatch(w)
+                if not any(w.state != "idle" for w in self._workers):
+                    raise RuntimeError("worker pool lost track of units")  # pragma: no cover
+                continue
+            deadlines = []
+            for w in busy.values():
+                limit = timeout if w.state == "running" else STARTUP_TIMEOUT
+                deadlines.append(w.since + limit)
+            wait_for = max(0.0, min(deadlines) - time.monotonic()) + 0.005
+            for conn in wait(list(busy), timeout=wait_for):
+                w = busy[conn]  # type: ignore[index]
+                self._drain(w, finish, dispatch, replace)
+        for w in self._workers:
+            if w.state != "idle":  # pragma: no cover - all units done means all idle
+                w.state = "idle"
+        return results
+
+    def _drain(
+        self,
+        w: _Worker,
+        finish: Callable[[int, RewardResult], None],
+        dispatch: Callable[[_Worker], None],
+        replace: Callable[[_Worker, RewardResult | None], None],
+    ) -> None:
+        try:
+            while True:
+                msg = w.conn.recv()
+                kind = msg[0]
+                w.since = time.monotonic()
+                if kind == "ready":
+                    w.state = "idle"
+                    dispatch(w)
+                elif kind == "built":
+                    w.state = "running"
+                elif kind == "res":
+                    _, uid, data = msg
+                    if w.inflight and w.inflight[0][0] == uid:
+                        w.inflight.popleft()
+                    finish(uid, RewardResult.from_dict(data))
+                    if not w.inflight:
+                        dispatch(w)
+                if not w.conn.poll():
+                    return
+        except (EOFError, OSError):
+            reason = w.exit_reason()
+            if w.state == "starting":
+                self._start_failures += 1
+                if self._start_failures > MAX_START_FAILURES:
+                    raise RuntimeError(
+                        f"rewardkit workers fail to start ({reason}); see their stderr above"
+                    ) from None
+            replace(w, RewardResult.fail("error", f"{reason} on this sample"))
+
+
+_POOLS: dict[tuple[int, int | None], WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def get_pool(size: int, memory_mb: int | None) -> WorkerPool:
+    """The shared pool for ``(size, memory_mb)``, started on first use and reused after."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get((size, memory_mb))
+        if pool is None or pool._closed:
+            pool = WorkerPool(size, memory_mb)
+            _POOLS[(size, memory_mb)] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop every shared pool (registered at exit)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
+
+
+atexit.register(shutdown_pools)

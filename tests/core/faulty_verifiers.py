@@ -1,0 +1,52 @@
+"""Verifiers that misbehave on purpose, for the engine's fault tests.
+
+They live in an importable module so the engine's worker processes can import them.
+The response selects the behaviour: ``ok``, ``hang``, ``raise``, ``abort``, ``alloc``,
+``exit`` or ``slow:<seconds>``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import rewardkit as rk
+
+CALLS_FILE_ENV = "RK_TEST_CALLS_FILE"
+
+
+@rk.verifier("test.faulty", description="misbehaves as the response asks (tests only)")
+def faulty():
+    def run(sample: rk.Sample) -> float:
+        calls = os.environ.get(CALLS_FILE_ENV)
+        if calls:
+            with open(calls, "a") as fh:
+                fh.write(sample.response + "\n")
+        r = sample.response
+        if r == "hang":
+            while True:
+                time.sleep(0.05)
+        if r == "spin":
+            while True:
+                pass
+        if r == "raise":
+            raise RuntimeError("boom")
+        if r == "abort":
+            os.abort()
+        if r == "exit":
+            os._exit(3)
+        if r == "alloc":
+            block = bytearray(10 * 1024**3)  # 10 GB
+            return float(len(block) > 0)
+        if r.startswith("slow:"):
+            time.sleep(float(r.split(":", 1)[1]))
+        if r == "invalid":
+            raise rk.InvalidInput("cannot read this")
+        return 1.0 if r == str(sample.reference) else 0.0
+
+    return run
+
+
+@rk.verifier("test.len", description="response length / 10 (tests only)")
+def length():
+    return lambda s: len(s.response) / 10
