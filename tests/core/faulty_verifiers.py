@@ -2,7 +2,7 @@
 
 They live in an importable module so the engine's worker processes can import them.
 The response selects the behaviour: ``ok``, ``hang``, ``raise``, ``abort``, ``alloc``,
-``exit`` or ``slow:<seconds>``.
+``exit``, ``invalid`` or ``slow:<seconds>``. ``meta["calls_file"]`` logs each call.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import time
 
 import rewardkit as rk
 
-CALLS_FILE_ENV = "RK_TEST_CALLS_FILE"
-
 
 @rk.verifier("test.faulty", description="misbehaves as the response asks (tests only)")
 def faulty():
     def run(sample: rk.Sample) -> float:
-        calls = os.environ.get(CALLS_FILE_ENV)
+        calls = sample.meta.get("calls_file")
         if calls:
             with open(calls, "a") as fh:
                 fh.write(sample.response + "\n")

@@ -212,7 +212,9 @@ class WorkerPool:
                     limit = timeout
                 else:
                     continue
-                if now - w.since > limit:
+                if now - w.since > limit and w.conn.poll():
+                    self._drain(w, finish, dispatch, replace)  # a result came in just in time
+                elif now - w.since > limit:
                     if w.state == "running":
                         failure = RewardResult.fail(
                             "timeout", f"no result within the {timeout:g} s deadline; worker killed"
@@ -237,9 +239,6 @@ class WorkerPool:
             for conn in wait(list(busy), timeout=wait_for):
                 w = busy[conn]  # type: ignore[index]
                 self._drain(w, finish, dispatch, replace)
-        for w in self._workers:
-            if w.state != "idle":  # pragma: no cover - all units done means all idle
-                w.state = "idle"
         return results
 
     def _drain(
@@ -254,7 +253,7 @@ class WorkerPool:
                 msg = w.conn.recv()
                 kind = msg[0]
                 w.since = time.monotonic()
-                if kind == "ready":
+                if kind == "ready" and w.state == "starting":
                     w.state = "idle"
                     dispatch(w)
                 elif kind == "built":
