@@ -16,7 +16,6 @@ from rewardkit.core.types import RewardResult, Sample
 # Load the built-in verifiers now: importing the ``rewardkit.verifiers`` sub-package binds the
 # name ``verifiers`` on this package, so the public function is bound again right after.
 import rewardkit.verifiers as _builtin_verifiers  # noqa: E402,F401  isort: skip
-from rewardkit.core.registry import verifiers  # noqa: E402  isort: skip
 
 __all__ = [
     "InvalidInput",

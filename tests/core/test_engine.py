@@ -138,7 +138,11 @@ def test_on_error_policies():
     samples = [rk.Sample(response="raise", reference="ok"), rk.Sample(response="ok", reference="ok")]
     spec = {"terms": [{"verifier": "test.faulty"}, {"verifier": "test.len", "weight": 0.5}]}
     none = rk.score(samples, spec={**spec, "on_error": "none"}, workers=1)
-    assert none[0].status == "error" and none[0].value is None and none[0].details["failed_term"] == "test.faulty"
+    assert (
+        none[0].status == "error"
+        and none[0].value is None
+        and none[0].details["failed_term"] == "test.faulty"
+    )
     assert none[0].components == {"test.len": 0.5}
     zero = rk.score(samples, spec={**spec, "on_error": "zero"}, workers=1)
     assert zero[0].status == "ok" and zero[0].value == pytest.approx(0.25)
@@ -153,7 +157,9 @@ def test_gate_counts_terms_only_when_condition_holds():
         "gate": {"when": "test.faulty >= 1", "terms": ["test.len"]},
     }
     right, wrong = rk.score(
-        [rk.Sample(response="ok", reference="ok"), rk.Sample(response="no", reference="ok")], spec=spec, workers=1
+        [rk.Sample(response="ok", reference="ok"), rk.Sample(response="no", reference="ok")],
+        spec=spec,
+        workers=1,
     )
     assert right.value == pytest.approx(1.2) and wrong.value == 0.0
     assert wrong.details["gated_off"] == ["test.len"] and wrong.components["test.len"] == pytest.approx(0.2)
@@ -170,7 +176,9 @@ def test_verifier_defined_in_function_needs_inline_mode():
 
 
 def test_score_iter_streams_in_order():
-    gen = rk.score_iter(({"response": "x" * (i % 7)} for i in range(50)), spec="test.len", batch_size=8, workers=2)
+    gen = rk.score_iter(
+        ({"response": "x" * (i % 7)} for i in range(50)), spec="test.len", batch_size=8, workers=2
+    )
     assert [r.value for r in gen] == [(i % 7) / 10 for i in range(50)]
 
 

@@ -69,8 +69,14 @@ def test_run_scorer_never_turns_errors_into_zero():
 
 @pytest.mark.parametrize(
     "out, status, value",
-    [(True, "ok", 1.0), (0, "ok", 0.0), ((0.5, {"k": 1}), "ok", 0.5), (None, "error", None),
-     (float("nan"), "error", None), ("1", "error", None)],
+    [
+        (True, "ok", 1.0),
+        (0, "ok", 0.0),
+        ((0.5, {"k": 1}), "ok", 0.5),
+        (None, "error", None),
+        (float("nan"), "error", None),
+        ("1", "error", None),
+    ],
 )
 def test_coerce_result(out, status, value):
     r = coerce_result(out)
@@ -96,7 +102,9 @@ def test_entry_point_plugins_load(monkeypatch, tmp_path):
 
             return importlib.import_module("rk_plugin_demo")
 
-    monkeypatch.setattr(registry, "entry_points", lambda group: [EP()] if group == "rewardkit.verifiers" else [])
+    monkeypatch.setattr(
+        registry, "entry_points", lambda group: [EP()] if group == "rewardkit.verifiers" else []
+    )
     monkeypatch.setattr(registry, "_LOADED", False)
     assert "plugin.demo" in rk.verifiers()
     assert get_verifier("plugin.demo").description == "from a plugin"

@@ -59,7 +59,10 @@ def test_yaml_spec(tmp_path):
         ("name = 'x'\n", "field 'terms'"),
         ('[[terms]]\nverifier = "test.len"\n[[terms]]\nverifier = "test.len"\n', "used twice"),
         ('[[terms]]\nverifier = "test.len"\n[gate]\nwhen = "x >= 1"\nterms = ["test.len"]\n', "unknown term"),
-        ('[[terms]]\nverifier = "test.len"\n[gate]\nwhen = "import os"\nterms = ["test.len"]\n', "cannot read"),
+        (
+            '[[terms]]\nverifier = "test.len"\n[gate]\nwhen = "import os"\nterms = ["test.len"]\n',
+            "cannot read",
+        ),
         ('[[terms]]\nverifier = "test.len"\n[terms.options]\nx = 1\n', "takes no options"),
         ("[[terms]\n", "invalid TOML"),
     ],

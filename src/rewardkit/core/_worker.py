@@ -23,21 +23,18 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 IN_WORKER_ENV = "REWARDKIT_IN_WORKER"
+_MAIN_SCRIPTS: set[str] = set()
 
 
 def _import_modules(modules: list[tuple[str, str | None]]) -> None:
     """Import the modules that define the spec's verifiers (a script's ``__main__`` included)."""
     for name, path in modules:
-        if name in sys.modules or (name == "__main__" and "__mp_main__" in sys.modules):
-            continue
         if name == "__main__":
-            if path:
-                main = runpy.run_path(path, run_name="__mp_main__")
-                module = type(sys)("__mp_main__")
-                module.__dict__.update(main)
-                sys.modules["__mp_main__"] = module
-            continue
-        importlib.import_module(name)
+            if path and path not in _MAIN_SCRIPTS:
+                _MAIN_SCRIPTS.add(path)
+                runpy.run_path(path, run_name="__mp_main__")
+        elif name not in sys.modules:
+            importlib.import_module(name)
 
 
 def main(fd: int, memory_mb: int | None) -> None:
