@@ -36,7 +36,7 @@ def _mixed():
 
 def _check(samples, results):
     assert len(results) == len(samples)
-    for s, r in zip(samples, results):
+    for s, r in zip(samples, results, strict=True):
         if s.response == "ok":
             assert (r.status, r.value) == ("ok", 1.0)
         elif s.response == "no":
