@@ -25,7 +25,8 @@ system-deps:
 	fi
 
 demo: $(STAMP) system-deps
-	$(PY) examples/demo.py
+	@mkdir -p out
+	$(VENV)/bin/rewardkit score examples/math/samples.jsonl -o out/math.jsonl --spec math
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q

@@ -156,10 +156,10 @@ def run(args: argparse.Namespace) -> int:
         for slot, result in zip(slots, results, strict=True):
             outcomes[slot] = (outcomes[slot][0], result, True)
         out_rows = []
-        for row, result, readable in outcomes:
-            assert result is not None
-            summary.add(result, readable)
-            out_rows.append(result_to_row(row, result))
+        for row, maybe, readable in outcomes:
+            assert maybe is not None
+            summary.add(maybe, readable)
+            out_rows.append(result_to_row(row, maybe))
         writer.write(out_rows)
         done += len(batch)
         progress.update(done)

@@ -131,7 +131,7 @@ def score(
         if isinstance(s, RewardResult):
             plan.append(None)
             continue
-        uids = []
+        uids: list[int] = []
         for k, info in enumerate(infos):
             key = _unit_key(k, info, s)
             uid = unit_of.get(key)
@@ -150,12 +150,12 @@ def score(
         done = pool.run(spec_obj.fingerprint, spec_obj.to_dict(), modules, units, deadline, progress)
 
     results: list[RewardResult] = []
-    for i, (s, uids) in enumerate(zip(parsed, plan, strict=True)):
-        if uids is None:
+    for i, (s, planned) in enumerate(zip(parsed, plan, strict=True)):
+        if isinstance(s, RewardResult) or planned is None:
             assert isinstance(s, RewardResult)
             results.append(s)
         else:
-            results.append(compose(spec_obj, [_copy(done[u]) for u in uids], i))
+            results.append(compose(spec_obj, [_copy(done[u]) for u in planned], i))
     if spec_obj.shaping:
         from rewardkit.shaping.stage import apply_shaping
 
