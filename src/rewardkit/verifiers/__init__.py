@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 
 _BUILTIN_MODULES: list[str] = [
+    "choice",
+    "format",
+    "text",
 ]
 
 for _name in _BUILTIN_MODULES:
