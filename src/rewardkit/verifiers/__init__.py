@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-_BUILTIN_MODULES: list[str] = []
+_BUILTIN_MODULES: list[str] = [
+    "choice",
+    "format",
+    "text",
+]
 
 for _name in _BUILTIN_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -1,0 +1,261 @@
+"""Shared answer-extraction helpers for the text-like verifiers (exact, choice, math).
+
+Everything here is pure string work on capped input: no ``eval``, no third-party imports, and
+every scan is linear in the input length (brace pairs are matched in one pass, so a response
+holding thousands of unbalanced ``\\boxed{`` cannot make extraction quadratic).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rewardkit.core.types import MAX_RESPONSE_CHARS
+
+THINK_OPEN = "<think>"
+THINK_CLOSE = "</think>"
+
+_BOX_CMD = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+_BRACE_TOKENS = re.compile(r"\\.|[{}]", re.DOTALL)
+#: the argument of ``\boxed 5`` (no braces): a run of non-space characters up to ``$``
+_BARE_ARG = re.compile(r"\s+([^\s$]+)")
+_MAX_UNWRAP = 8
+
+
+def cap(text: str, limit: int = MAX_RESPONSE_CHARS) -> str:
+    """Cut ``text`` to ``limit`` characters (DESIGN.md style rule 5: cap before parsing)."""
+    return text if len(text) <= limit else text[:limit]
+
+
+def strip_think(text: str) -> tuple[str, bool]:
+    """Split off the reasoning block and return the part that may hold the answer.
+
+    Only text after the last ``</think>`` counts. A ``<think>`` that is opened and never
+    closed (a response cut off mid-thought, or one that re-opens thinking after answering)
+    ends the answer part there, and ``think_closed`` is ``False``: a reward must not be given
+    before thinking finished (verifiers PR #213). Responses whose template put ``<think>`` in
+    the prompt carry only ``</think>``; that is a closed block.
+
+    Args:
+        text: the response.
+
+    Returns:
+        ``(answer_part, think_closed)``. With no think tags at all this is ``(text, True)``.
+    """
+    text = cap(text)
+    close = text.rfind(THINK_CLOSE)
+    after = text[close + len(THINK_CLOSE) :] if close >= 0 else text
+    opened = after.find(THINK_OPEN)
+    if opened >= 0:
+        return after[:opened], False
+    return after, True
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Map the index of every balanced ``{`` to its ``}``, skipping escapes like ``\\{``."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE_TOKENS.finditer(text):
+        tok = m.group()
+        if tok == "{":
+            stack.append(m.start())
+        elif tok == "}" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+def _boxes(text: str) -> list[tuple[int, int, str]]:
+    """Top-level boxes as ``(start, end, content)``; nested boxes stay inside their parent."""
+    starts = [(m.start(), m.end()) for m in _BOX_CMD.finditer(text)]
+    if not starts:
+        return []
+    pairs: dict[int, int] | None = None
+    out: list[tuple[int, int, str]] = []
+    limit = -1
+    for cmd_start, arg_start in starts:
+        if cmd_start < limit:
+            continue  # inside the previous box
+        i = arg_start
+        while i < len(text) and text[i] in " \t\n\r":
+            i += 1
+        if i < len(text) and text[i] == "{":
+            if pairs is None:
+                pairs = _brace_pairs(text)
+            close = pairs.get(i)
+            if close is None:
+                continue  # unbalanced: no answer from this box
+            out.append((cmd_start, close + 1, text[i + 1 : close]))
+            limit = close + 1
+            continue
+        m = _BARE_ARG.match(text, arg_start)
+        if m is None:
+            continue
+        content = m.group(1).rstrip(".,;:")
+        if content and not content.startswith("\\"):
+            out.append((cmd_start, m.end(), content))
+            limit = m.end()
+    return out
+
+
+def _unwrap(content: str) -> str:
+    """``\\boxed{\\boxed{5}}`` -> ``5``: peel boxes that span the whole content."""
+    for _ in range(_MAX_UNWRAP):
+        stripped = content.strip()
+        inner = _boxes(stripped)
+        if len(inner) != 1 or inner[0][0] != 0 or inner[0][1] != len(stripped):
+            return stripped
+        content = inner[0][2]
+    return content.strip()
+
+
+def all_boxed(text: str) -> list[str]:
+    """Contents of every top-level ``\\boxed{...}`` / ``\\fbox{...}`` in order of appearance.
+
+    Braces nest (``\\boxed{\\frac{1}{2}}`` -> ``\\frac{1}{2}``), escaped braces do not count,
+    the brace-less form ``\\boxed 5`` takes the following run of non-space characters (up to
+    ``$``, without a trailing sentence mark), an unbalanced box yields nothing and a box that
+    only wraps another box is unwrapped.
+
+    Args:
+        text: the response (capped at ``MAX_RESPONSE_CHARS``).
+
+    Returns:
+        The stripped contents, possibly empty strings for ``\\boxed{}``.
+    """
+    return [_unwrap(c) for _, _, c in _boxes(cap(text))]
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last top-level ``\\boxed{}`` / ``\\fbox{}``, or ``None`` when there is none.
+
+    See :func:`all_boxed` for what counts as a box.
+    """
+    boxes = _boxes(cap(text))
+    return _unwrap(boxes[-1][2]) if boxes else None
+
+
+_ANSWER_LINE = re.compile(
+    r"\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|[:：=])[ \t*_]*([^\n]*)", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
+
+
+def answer_line(text: str) -> str | None:
+    """The answer stated in the last ``answer: X`` / ``the (final) answer is X`` phrase.
+
+    The phrase's tail is cut at the end of its line and at the first sentence end
+    (``.``, ``!``, ``?`` or ``;`` followed by a space), so ``3.14`` survives but
+    ``Paris. Because ...`` becomes ``Paris``.
+
+    Returns:
+        The stripped tail of the last such phrase with a non-empty tail, else ``None``.
+    """
+    text = cap(text)
+    found: str | None = None
+    for m in _ANSWER_LINE.finditer(text):
+        tail = m.group(1)
+        end = _SENTENCE_END.search(tail)
+        if end is not None:
+            tail = tail[: end.start()]
+        tail = tail.strip()
+        if tail:
+            found = tail
+    return found
+
+
+def last_line(text: str) -> str | None:
+    """The last non-blank line, stripped, or ``None`` for blank text."""
+    for line in reversed(cap(text).splitlines()):
+        if line.strip():
+            return line.strip()
+    return None
+
+
+_TEXT_CMD = re.compile(
+    r"\\(?:text|textbf|textit|textrm|texttt|textsf|mathrm|mathbf|mathit|mathsf|mathtt|"
+    r"mbox|emph|operatorname)\s*\{([^{}]*)\}"
+)
+_LATEX_SPACES = re.compile(r"\\[,;:! ]|~|\\quad\b|\\qquad\b")
+_LATEX_ESCAPES = {r"\%": "%", r"\$": "$", r"\&": "&", r"\#": "#", r"\_": "_"}
+_WRAPPERS = (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]"))
+#: characters removed from both ends by ``punctuation="edges"``: sentence marks, quotes,
+#: brackets and markdown emphasis, but not signs or operators (``-5``, ``C++``, ``5%``)
+EDGE_PUNCT = ".,;:!?'\"`()[]{}*_“”‘’«»。，：；！？"
+
+
+def strip_latex(text: str) -> str:
+    """Remove LaTeX presentation wrappers that do not change a textual answer.
+
+    ``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]`` around the whole string, a whole-string
+    ``\\boxed{}``, ``\\text{X}`` (and ``\\textbf``, ``\\mathrm``, ``\\mbox``, ...) anywhere,
+    spacing commands, and escapes like ``\\%``.
+    """
+    for _ in range(_MAX_UNWRAP):
+        before = text
+        text = text.strip()
+        for left, right in _WRAPPERS:
+            if (
+                len(text) >= len(left) + len(right)
+                and text.startswith(left)
+                and text.endswith(right)
+            ):
+                text = text[len(left) : len(text) - len(right)].strip()
+                break
+        text = _unwrap(text)
+        text = _TEXT_CMD.sub(r"\1", text)
+        if text == before:
+            break
+    text = _LATEX_SPACES.sub(" ", text)
+    for esc, plain in _LATEX_ESCAPES.items():
+        text = text.replace(esc, plain)
+    return text
+
+
+def normalize_text(
+    text: str,
+    *,
+    case_sensitive: bool = False,
+    collapse_whitespace: bool = True,
+    punctuation: str = "edges",
+    latex: bool = True,
+    unicode: bool = True,
+) -> str:
+    """Normalise a short answer string for comparison.
+
+    Steps, each optional: Unicode NFKC (full-width letters, ligatures), LaTeX wrappers
+    (:func:`strip_latex`), case folding, whitespace collapsing, punctuation (``"edges"``
+    strips :data:`EDGE_PUNCT` from both ends, ``"all"`` deletes every Unicode punctuation
+    character as SQuAD's answer normaliser does, ``"keep"`` leaves it). Ends are always stripped
+    of whitespace.
+    """
+    if unicode:
+        text = unicodedata.normalize("NFKC", text)
+    if latex:
+        text = strip_latex(text)
+        if punctuation != "keep":
+            # "$x$." : the sentence mark hid the wrapper; peel it and look again
+            text = strip_latex(text.strip().rstrip(".,;:!?。"))
+    if not case_sensitive:
+        text = text.casefold()
+    if punctuation == "all":
+        text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    elif punctuation == "edges":
+        text = text.strip(EDGE_PUNCT + " \t\n\r\f\v")
+    if collapse_whitespace:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+__all__ = [
+    "EDGE_PUNCT",
+    "THINK_CLOSE",
+    "THINK_OPEN",
+    "all_boxed",
+    "answer_line",
+    "cap",
+    "last_boxed",
+    "last_line",
+    "normalize_text",
+    "strip_latex",
+    "strip_think",
+]
