@@ -16,6 +16,9 @@ from rewardkit.core.types import RewardResult, Sample
 # Load the built-in verifiers now: importing the ``rewardkit.verifiers`` sub-package binds the
 # name ``verifiers`` on this package, so the public function is bound again right after.
 import rewardkit.verifiers as _builtin_verifiers  # noqa: E402,F401  isort: skip
+from rewardkit.core import registry as _registry  # noqa: E402  isort: skip
+
+verifiers = _registry.verifiers  # noqa: F811  the function, not the sub-package
 
 __all__ = [
     "InvalidInput",

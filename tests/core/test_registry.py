@@ -108,3 +108,10 @@ def test_entry_point_plugins_load(monkeypatch, tmp_path):
     monkeypatch.setattr(registry, "_LOADED", False)
     assert "plugin.demo" in rk.verifiers()
     assert get_verifier("plugin.demo").description == "from a plugin"
+
+
+def test_public_verifiers_is_the_function_not_the_subpackage():
+    """Importing the rewardkit.verifiers sub-package must not shadow rk.verifiers()."""
+    import rewardkit.verifiers.text  # noqa: F401
+
+    assert callable(rk.verifiers) and {"exact", "choice", "format.think"} <= set(rk.verifiers())
