@@ -93,3 +93,13 @@ def test_condition_grammar_and_precedence():
     assert not c.evaluate({"a": 1, "b": 0.9})
     assert c.evaluate({"c": 2})
     assert not c.evaluate({})  # a missing term fails its clause
+
+
+def test_builtin_specs_load_by_name():
+    from rewardkit.core.spec import builtin_specs
+
+    names = builtin_specs()
+    assert "mcq" in names
+    for name in names:
+        spec = rk.load_spec(name)
+        assert spec.source == f"builtin:{name}" and spec.terms
