@@ -42,6 +42,12 @@ def score(response: str, reference: Any, prompt: str = "", **options: Any) -> Re
         ("The correct option is (C).", "C", 1.0),
         ("Option C is correct.", "C", 1.0),
         ("C is the correct answer.", "C", 1.0),
+        ("Checking all four. So (C) is the right one.", "C", 1.0),
+        ("Checking all four. So (C) is the right choice.", "C", 1.0),
+        ("Checking all four. Thus C is correct.", "C", 1.0),
+        # a capital letter inside a name is not an option
+        ("Vitamin C is the best source of it.", "C", 0.0),
+        ("Vitamin C is the best source of it.", "A", 0.0),
         ("I choose D.", "D", 1.0),
         ("My final choice is A.", "A", 1.0),
         ("The answer is (a).", "A", 1.0),
@@ -73,6 +79,14 @@ def test_choice_golden(response: str, reference: Any, expected: float) -> None:
     result = score(response, reference)
     assert result.status == "ok"
     assert result.value == expected, result.details
+
+
+@pytest.mark.parametrize("response", ["\\boxed{B}", "(B).", "Answer: b", "$\\boxed{\\text{B}}$"])
+def test_math_verify_16_letter_formats(response: str) -> None:
+    """Math-Verify #16: multiple-choice letters in these forms are not matched by 0.9.0."""
+    result = score(response, "B")
+    assert result.value == 1.0, result.details
+    assert result.details["extracted"] == "B"
 
 
 @pytest.mark.parametrize(
