@@ -309,9 +309,13 @@ _CHOOSE = re.compile(
     r"\bI\s+(?:would\s+|will\s+|'ll\s+)?(?:choose|pick|select|go\s+with)\b" + _TAIL,
     re.IGNORECASE,
 )
+#: ``option B is correct``, ``(B) is the answer``, ``So C is correct``: a bare letter only at
+#: the start of a line or clause, so ``Vitamin C is the best source`` names no option
 _LETTER_FIRST = re.compile(
-    r"(?:(?i:\b(?:option|choice))\s+\(?([A-Ja-j])\)?|(?<![\w(])\(?([A-J])\)?)"
-    r"\s+(?i:is|would\s+be|must\s+be)\s+(?i:the\s+)?(?i:correct|right|best|answer)\b"
+    r"(?:(?i:\b(?:option|choice))\s+\(?([A-Ja-j])\)?|"
+    r"(?:^|[.!?:;,]|\b(?i:so|thus|therefore|hence))[ \t]*\(?([A-J])\)?)"
+    r"\s+(?i:is|would\s+be|must\s+be)\s+(?i:the\s+)?(?i:correct|right|best|answer)\b",
+    re.MULTILINE,
 )
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
 

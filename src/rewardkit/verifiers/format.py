@@ -106,7 +106,7 @@ def strict_score(text: str, opts: FormatThinkOptions) -> RewardResult:
         body_start = 0
     else:
         if counts[THINK_OPEN] == 0:
-            return fail("think_unclosed" if counts[THINK_CLOSE] == 0 else "missing_think")
+            return fail("missing_think")
         if counts[THINK_OPEN] > 1:
             return fail("repeated_tag", tag=THINK_OPEN)
         open_at = text.find(THINK_OPEN)
