@@ -75,8 +75,14 @@ class CodeOptions:
             value = getattr(self, name)
             if not 0 < value <= 600:
                 raise ValueError(f"option {name!r} must be in (0, 600] seconds, got {value!r}")
-        for name in ("memory_mb", "max_processes", "max_file_mb", "max_output_mb", "stack_mb",
-                     "tmp_mb"):
+        for name in (
+            "memory_mb",
+            "max_processes",
+            "max_file_mb",
+            "max_output_mb",
+            "stack_mb",
+            "tmp_mb",
+        ):
             value = getattr(self, name)
             if value <= 0:
                 raise ValueError(f"option {name!r} must be positive, got {value!r}")

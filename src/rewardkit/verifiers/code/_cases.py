@@ -35,14 +35,32 @@ MAX_REFERENCE_CHARS = 64_000_000
 MAX_CASES = 10_000
 
 _LANGUAGE_ALIASES = {
-    "python": "python", "python3": "python", "py": "python", "py3": "python",
-    "cpp": "cpp", "c++": "cpp", "cxx": "cpp", "cpp17": "cpp", "cpp20": "cpp", "gcc": "cpp",
-    "javascript": "javascript", "js": "javascript", "node": "javascript",
+    "python": "python",
+    "python3": "python",
+    "py": "python",
+    "py3": "python",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "cxx": "cpp",
+    "cpp17": "cpp",
+    "cpp20": "cpp",
+    "gcc": "cpp",
+    "javascript": "javascript",
+    "js": "javascript",
+    "node": "javascript",
     "nodejs": "javascript",
 }
 _COMPARE_OPS = {
-    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
 }
 _NO_VALUE = object()
 
@@ -154,9 +172,7 @@ def _inputs_outputs(obj: dict[str, Any], layout: str) -> TestSuite:
     if not isinstance(inputs, list) or not isinstance(outputs, list):
         raise InvalidInput(f"{layout}: 'inputs' and 'outputs' must be lists")
     if len(inputs) != len(outputs):
-        raise InvalidInput(
-            f"{layout}: {len(inputs)} inputs but {len(outputs)} outputs"
-        )
+        raise InvalidInput(f"{layout}: {len(inputs)} inputs but {len(outputs)} outputs")
     fn = obj.get("fn_name") or obj.get("func_name")
     cases: list[Case] = []
     for i, (inp, out) in enumerate(zip(inputs, outputs, strict=True)):
@@ -360,8 +376,11 @@ def parse_reference(reference: Any) -> TestSuite:
     if isinstance(reference, list):
         if all(isinstance(item, str) for item in reference):
             return parse_assert_code("\n".join(reference))
-        return _check(TestSuite([_row_case(r, None, f"test {i}") for i, r in
-                                 enumerate(reference)], layout="tests"))
+        return _check(
+            TestSuite(
+                [_row_case(r, None, f"test {i}") for i, r in enumerate(reference)], layout="tests"
+            )
+        )
     if not isinstance(reference, dict):
         raise InvalidInput(f"reference must be test cases, got {type(reference).__name__}")
     language = reference.get("language")
@@ -388,8 +407,11 @@ def _dispatch(ref: dict[str, Any]) -> TestSuite:
         return _inputs_outputs(ref, "inputs_outputs")
     if "public_test_cases" in ref or "private_test_cases" in ref:
         return _lcb_cases(ref)
-    if "tests" in ref and isinstance(ref["tests"], list) and ref["tests"] and all(
-        isinstance(t, dict) for t in ref["tests"]
+    if (
+        "tests" in ref
+        and isinstance(ref["tests"], list)
+        and ref["tests"]
+        and all(isinstance(t, dict) for t in ref["tests"])
     ):
         fn = ref.get("fn_name") or ref.get("entry_point")
         return TestSuite(

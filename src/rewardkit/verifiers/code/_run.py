@@ -65,7 +65,11 @@ class TestOutcome:
     reason: str = ""
 
     def to_dict(self, index: int, with_stderr: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {"index": index, "status": self.status, "time_s": round(self.time_s, 4)}
+        out: dict[str, Any] = {
+            "index": index,
+            "status": self.status,
+            "time_s": round(self.time_s, 4),
+        }
         if self.reason:
             out["reason"] = self.reason
         if with_stderr and self.stderr:
@@ -220,7 +224,9 @@ class SuiteRunner:
         if setup != "K":
             raise SandboxFailure(f"sandbox child setup failed: {str(setup)[1:300] or 'no report'}")
 
-    def _message(self, case: Case, argv: list[str] | None, setup: str, nonce: str) -> dict[str, Any]:
+    def _message(
+        self, case: Case, argv: list[str] | None, setup: str, nonce: str
+    ) -> dict[str, Any]:
         limits = self.limits.rlimits(self.limits.timeout_s)
         if self.language == "javascript":
             # glibc sizes every thread stack from RLIMIT_STACK; V8's threads would exhaust
@@ -249,9 +255,7 @@ class SuiteRunner:
             msg["case"] = {"kind": "raw", "setup": setup + "\n" + case.source}
         return msg
 
-    def _run_case(
-        self, case: Case, argv: list[str] | None, setup: str, nonce: str
-    ) -> TestOutcome:
+    def _run_case(self, case: Case, argv: list[str] | None, setup: str, nonce: str) -> TestOutcome:
         reply = self.zygote.request(
             self._message(case, argv, setup, nonce), self.limits.timeout_s + _GUARD_S
         )
@@ -288,7 +292,9 @@ class SuiteRunner:
             return TestOutcome("runtime_error", wall, stderr, str(outcome["error"])[:300])
         if "unserialisable" in outcome:
             reason = "returned a value that is not plain builtin data: "
-            return TestOutcome("wrong_answer", wall, stderr, reason + str(outcome["unserialisable"]))
+            return TestOutcome(
+                "wrong_answer", wall, stderr, reason + str(outcome["unserialisable"])
+            )
         try:
             passed = self._judge(case, outcome)
         except DecodeError as exc:
@@ -313,4 +319,3 @@ class SuiteRunner:
             return bool(decoded[0])
         want = case.literal if case.has_literal else decoded[1]
         return _compare_op(case.op, decoded[0], want, case, tol)
-

@@ -16,6 +16,7 @@ import atexit
 import base64
 import json
 import os
+import queue
 import secrets
 import selectors
 import shutil
@@ -34,12 +35,21 @@ _ZYGOTE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_zygote.
 _ZYGOTE_IN_SANDBOX = "/opt/rewardkit/zygote.py"
 #: Capabilities the zygote keeps inside the sandbox (children drop all of them with setuid).
 _ZYGOTE_CAPS = (
-    "CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_RESOURCE", "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+    "CAP_SETUID",
+    "CAP_SETGID",
+    "CAP_KILL",
+    "CAP_SYS_RESOURCE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
 )
 _ETC_FILES = (
-    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
-    "/etc/ssl/openssl.cnf", "/etc/localtime",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/ssl/openssl.cnf",
+    "/etc/localtime",
 )
 _START_TIMEOUT_S = 20.0
 
@@ -87,9 +97,15 @@ def bwrap_command(config: SandboxConfig, bwrap: str, uid: int) -> list[str]:
     """The bubblewrap command line that starts a zygote for ``uid``."""
     cmd = [
         bwrap,
-        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-        "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-        "--cap-drop", "ALL",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
     ]
     for cap in _ZYGOTE_CAPS:
         cmd += ["--cap-add", cap]
@@ -108,16 +124,95 @@ def bwrap_command(config: SandboxConfig, bwrap: str, uid: int) -> list[str]:
     if prefix:
         cmd += ["--ro-bind", prefix, prefix]
     cmd += [
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--size", str(config.tmp_mb << 20), "--tmpfs", "/tmp",
-        "--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/rewardkit",
-        "--ro-bind", _ZYGOTE_SRC, _ZYGOTE_IN_SANDBOX,
-        "--chdir", "/tmp",
-        "--remount-ro", "/",
-        "--", config.python, "-I", "-S", "-B", _ZYGOTE_IN_SANDBOX, str(uid),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(config.tmp_mb << 20),
+        "--tmpfs",
+        "/tmp",
+        "--perms",
+        "0755",
+        "--dir",
+        "/opt",
+        "--perms",
+        "0755",
+        "--dir",
+        "/opt/rewardkit",
+        "--ro-bind",
+        _ZYGOTE_SRC,
+        _ZYGOTE_IN_SANDBOX,
+        "--chdir",
+        "/tmp",
+        "--remount-ro",
+        "/",
+        "--",
+        config.python,
+        "-I",
+        "-S",
+        "-B",
+        _ZYGOTE_IN_SANDBOX,
+        str(uid),
     ]
     return cmd
+
+
+class _Spawner:
+    """Starts sandboxes from one long-lived thread.
+
+    ``bwrap --die-with-parent`` uses ``PR_SET_PDEATHSIG``, which fires when the *thread* that
+    forked it exits. Scorers may run on short-lived threads, so every sandbox is forked from this
+    daemon thread, which lives as long as the process: the sandbox dies with the worker, never
+    with a thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[tuple[list[str], queue.SimpleQueue[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def _loop(self) -> None:
+        while True:
+            cmd, reply = self._jobs.get()
+            try:
+                reply.put(
+                    subprocess.Popen(
+                        cmd,
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        close_fds=True,
+                        start_new_session=True,
+                        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                    )
+                )
+            except BaseException as exc:  # handed back to the caller
+                reply.put(exc)
+
+    def popen(self, cmd: list[str]) -> subprocess.Popen[bytes]:
+        """``Popen(cmd)`` with pipes, run on the spawner thread."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._jobs = queue.SimpleQueue()
+                self._thread = threading.Thread(
+                    target=self._loop, name="rewardkit-sandbox-spawner", daemon=True
+                )
+                self._thread.start()
+            reply: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            self._jobs.put((cmd, reply))
+            out = reply.get()
+        if isinstance(out, BaseException):
+            raise out
+        proc: subprocess.Popen[bytes] = out
+        return proc
+
+
+_SPAWNER = _Spawner()
 
 
 class Zygote:
@@ -155,15 +250,7 @@ class Zygote:
             raise SandboxUnavailable(f"interpreter not found: {self.config.python}")
         cmd = bwrap_command(self.config, bwrap, self.uid)
         try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                close_fds=True,
-                start_new_session=True,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-            )
+            proc = _SPAWNER.popen(cmd)
         except OSError as exc:
             raise SandboxUnavailable(f"cannot start bubblewrap: {exc}") from exc
         self._proc = proc

@@ -36,9 +36,29 @@ import types
 
 # Warm the modules competitive-programming code imports most, so children start with them loaded.
 for _name in (
-    "math", "collections", "itertools", "functools", "heapq", "bisect", "re", "string",
-    "typing", "fractions", "decimal", "random", "datetime", "copy", "operator", "array",
-    "statistics", "dataclasses", "enum", "queue", "cmath", "atexit", "traceback",
+    "math",
+    "collections",
+    "itertools",
+    "functools",
+    "heapq",
+    "bisect",
+    "re",
+    "string",
+    "typing",
+    "fractions",
+    "decimal",
+    "random",
+    "datetime",
+    "copy",
+    "operator",
+    "array",
+    "statistics",
+    "dataclasses",
+    "enum",
+    "queue",
+    "cmath",
+    "atexit",
+    "traceback",
 ):
     try:
         __import__(_name)
@@ -275,13 +295,28 @@ def _install_guard():
     object lists, ``ctypes`` and ``/proc`` (``/proc/self/mem``) are refused. Audit hooks cannot be
     removed once added (PEP 578).
     """
-    blocked = frozenset({
-        "sys._getframe", "sys._current_frames", "sys._getframemodulename", "sys.settrace",
-        "sys.setprofile", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
-        "sys.addaudithook", "cpython._PySys_ClearAuditHooks", "code.__new__",
-        "function.__new__", "ctypes.dlopen", "ctypes.dlsym", "ctypes.addressof",
-        "ctypes.string_at", "ctypes.cdata", "ctypes.PyObj_FromPtr",
-    })
+    blocked = frozenset(
+        {
+            "sys._getframe",
+            "sys._current_frames",
+            "sys._getframemodulename",
+            "sys.settrace",
+            "sys.setprofile",
+            "gc.get_objects",
+            "gc.get_referrers",
+            "gc.get_referents",
+            "sys.addaudithook",
+            "cpython._PySys_ClearAuditHooks",
+            "code.__new__",
+            "function.__new__",
+            "ctypes.dlopen",
+            "ctypes.dlsym",
+            "ctypes.addressof",
+            "ctypes.string_at",
+            "ctypes.cdata",
+            "ctypes.PyObj_FromPtr",
+        }
+    )
     frame_attrs = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"})
     _realpath, _fspath = os.path.realpath, os.fspath
     _str, _bytes, _isinstance, _RuntimeError = str, bytes, isinstance, RuntimeError
@@ -389,7 +424,9 @@ def _python_child(msg, env):
 
             namespace["__rk_check__"] = checker
             scope = {"__rk_check__": checker}
-            parts = [encode(eval(compile(src, "tests.py", "eval"), namespace, scope)) for src in exprs]
+            parts = [
+                encode(eval(compile(src, "tests.py", "eval"), namespace, scope)) for src in exprs
+            ]
             outcome = '{"values":[' + _join(",", parts) + "]}"
         elif kind == "raw":
             outcome = '{"done":true}'
