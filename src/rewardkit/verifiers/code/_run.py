@@ -6,6 +6,7 @@ import json
 import math
 import secrets
 import shutil
+import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ class RunLimits:
     def rlimits(self, timeout_s: float, memory_mb: int | None = None) -> dict[str, int]:
         """The rlimits of a child that may run ``timeout_s`` seconds."""
         return {
-            "cpu": max(1, math.ceil(timeout_s)),
+            "cpu": math.ceil(timeout_s) + 1,  # the wall clock normally fires first
             "as": (memory_mb or self.memory_mb) << 20,
             "nproc": self.max_processes,
             "fsize": self.max_file_mb << 20,
@@ -167,6 +168,18 @@ class SuiteRunner:
             files["main.cpp"] = code
         elif self.language == "javascript":
             files["main.js"] = code
+        with self.zygote.run_lock:
+            return self._run_locked(code, cases, setup, fail_fast, nonce, files)
+
+    def _run_locked(
+        self,
+        code: str,
+        cases: list[Case],
+        setup: str,
+        fail_fast: bool,
+        nonce: str,
+        files: dict[str, str],
+    ) -> list[TestOutcome]:
         guard = self.limits.timeout_s + _GUARD_S
         self.zygote.request({"op": "begin", "files": files, "code": code}, guard)
         try:
@@ -262,7 +275,7 @@ class SuiteRunner:
         self._check_setup(reply)
         wall = float(reply.get("wall") or 0.0)
         stderr = _tail(str(reply.get("stderr") or ""), bool(reply.get("stderr_truncated")))
-        if reply.get("timed_out"):
+        if reply.get("timed_out") or reply.get("exit") == -signal.SIGXCPU:
             return TestOutcome("timeout", wall, stderr, f"over {self.limits.timeout_s:g} s")
         if reply.get("output_limit"):
             return TestOutcome(

@@ -227,6 +227,8 @@ class Zygote:
         self.uid = 1_000_000 + secrets.randbelow(3_000_000)
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        #: Held by a caller for a whole run (begin, tests, end): runs never interleave.
+        self.run_lock = threading.RLock()
         self._owner_pid = os.getpid()
 
     @property
