@@ -283,6 +283,15 @@ class SuiteRunner:
             )
         exit_code = reply.get("exit")
         frame = None if argv is not None else _parse_frame(decode_b64(reply.get("result")), nonce)
+        if frame is None and argv is None:
+            # Python reports completion with the run's nonce; exit codes alone are never trusted
+            # (sys.exit/os._exit/atexit tricks, REFERENCE.md section 3 exploits 1-4).
+            return TestOutcome(
+                "runtime_error",
+                wall,
+                stderr,
+                f"no completion report from the test harness (exit status {exit_code})",
+            )
         if isinstance(case, StdioCase):
             code = frame.get("exit") if frame is not None else exit_code
             if code != 0:
@@ -292,12 +301,7 @@ class SuiteRunner:
                 return TestOutcome("passed", wall, stderr)
             return TestOutcome("wrong_answer", wall, stderr)
         if frame is None:
-            return TestOutcome(
-                "runtime_error",
-                wall,
-                stderr,
-                f"no completion report from the test harness (exit status {exit_code})",
-            )
+            return TestOutcome("runtime_error", wall, stderr, "no completion report")
         outcome = frame.get("outcome")
         if not isinstance(outcome, dict):
             return TestOutcome("runtime_error", wall, stderr, "malformed report")

@@ -122,6 +122,15 @@ def bwrap_command(config: SandboxConfig, bwrap: str, uid: int) -> list[str]:
             cmd += ["--ro-bind", path, path]
     prefix = _prefix_of(config.python)
     if prefix:
+        # bwrap would create the missing parents (e.g. /root, mode 0700 on the host) unreadable
+        # for the sandbox uid: create them world-traversable first.
+        parents = []
+        parent = os.path.dirname(prefix)
+        while parent not in ("/", ""):
+            parents.append(parent)
+            parent = os.path.dirname(parent)
+        for path in reversed(parents):
+            cmd += ["--perms", "0755", "--dir", path]
         cmd += ["--ro-bind", prefix, prefix]
     cmd += [
         "--proc",
