@@ -89,7 +89,9 @@ def test_mbpp_test_list_keeps_literal_in_parent():
 
 def test_humaneval_check_is_inlined_with_entry_point():
     ref = {
-        "test": "def check(candidate):\n    assert candidate(1) == (1, 'a')\n    assert candidate(2)\n",
+        "test": (
+            "def check(candidate):\n    assert candidate(1) == (1, 'a')\n    assert candidate(2)\n"
+        ),
         "entry_point": "g",
     }
     suite = parse_reference(ref)

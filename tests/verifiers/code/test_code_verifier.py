@@ -113,7 +113,9 @@ def test_assert_style_with_setup_and_comparisons():
 
 def test_humaneval_check_and_raw_fallback():
     ref = {
-        "test": "def check(candidate):\n    for i in range(4):\n        assert candidate(i) == i * i\n",
+        "test": (
+            "def check(candidate):\n    for i in range(4):\n        assert candidate(i) == i * i\n"
+        ),
         "entry_point": "sq",
     }
     assert score(py("def sq(x):\n    return x * x"), ref).value == 1.0
@@ -141,7 +143,10 @@ def test_cpp_compile_error_reported_as_such():
 
 def test_cpp_and_javascript_run():
     ref = {"inputs": ["2 3\n"], "outputs": ["5\n"]}
-    cpp = '```cpp\n#include <cstdio>\nint main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n```'
+    cpp = (
+        "```cpp\n#include <cstdio>\n"
+        'int main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n```'
+    )
     assert score(cpp, {**ref, "language": "cpp"}).value == 1.0
     js = (
         "```javascript\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ')"
@@ -227,3 +232,9 @@ def test_runner_survives_the_thread_that_started_it():
     t.join(60)
     result = score(py("print(1)"), {"inputs": [""], "outputs": ["1"]})
     assert result.status == "ok" and result.value == 1.0
+
+
+def test_whole_stdlib_is_importable_in_the_sandbox():
+    """Guards the bind of the interpreter prefix (its parents must be traversable)."""
+    code = py("import socket, xml.dom.minidom, importlib.util, sqlite3, json\nprint('ok')")
+    assert score(code, {"inputs": [""], "outputs": ["ok"]}).value == 1.0
