@@ -12,6 +12,7 @@ Codeforces-style reward of open-r1's code rewards), so its maximum is 1.1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -188,7 +189,7 @@ _EXAMPLE = {
     description="run the response's code against test cases in a bubblewrap sandbox",
     example=_EXAMPLE,
 )
-def code_verifier(opts: CodeOptions) -> object:
+def code_verifier(opts: CodeOptions) -> Callable[[Sample], RewardResult]:
     """Build the ``code`` scorer (see :func:`score_code`)."""
 
     def score(sample: Sample) -> RewardResult:

@@ -133,7 +133,7 @@ def values_equal(
             return bool(got == want)
         if math.isinf(want):
             return bool(got == want)
-        return abs(got - want) <= float_tolerance * max(1.0, abs(want))
+        return bool(abs(got - want) <= float_tolerance * max(1.0, abs(want)))
     if tw is complex:
         return values_equal(got.real, want.real, float_tolerance=float_tolerance) and values_equal(
             got.imag, want.imag, float_tolerance=float_tolerance

@@ -21,6 +21,8 @@ last test rather than trusting exit codes"). Before the candidate runs, an audit
 introspection routes to the harness's memory (frames, ``gc``, ``ctypes``, ``/proc``).
 """
 
+from __future__ import annotations
+
 import base64
 import io
 import json
@@ -33,6 +35,8 @@ import struct
 import sys
 import time
 import types
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 # Warm the modules competitive-programming code imports most, so children start with them loaded.
 for _name in (
@@ -79,7 +83,7 @@ _LIMITS = {
 _SETUP_OK = b"K"
 
 
-def _read_exact(fd, n):
+def _read_exact(fd: int, n: int) -> bytes | None:
     chunks = []
     while n:
         chunk = os.read(fd, min(n, 1 << 20))
@@ -90,7 +94,7 @@ def _read_exact(fd, n):
     return b"".join(chunks)
 
 
-def _recv(fd):
+def _recv(fd: int) -> Any:
     head = _read_exact(fd, _HEADER.size)
     if head is None:
         return None
@@ -103,7 +107,7 @@ def _recv(fd):
     return json.loads(body)
 
 
-def _send(fd, obj):
+def _send(fd: int, obj: Any) -> None:
     body = json.dumps(obj).encode()
     data = _HEADER.pack(len(body)) + body
     view = memoryview(data)
@@ -115,7 +119,7 @@ def _send(fd, obj):
 # --------------------------------------------------------------------------- process hygiene
 
 
-def _uid_processes(uid):
+def _uid_processes(uid: int) -> list[int]:
     """Pids in this PID namespace whose real or effective uid is ``uid``."""
     found = []
     me = os.getpid()
@@ -135,7 +139,7 @@ def _uid_processes(uid):
     return found
 
 
-def _sweep(uid):
+def _sweep(uid: int) -> bool:
     """Kill every process of the sandbox uid (stragglers, daemons, fork bombs)."""
     for _ in range(50):
         if not _uid_processes(uid):
@@ -157,7 +161,7 @@ def _sweep(uid):
 # --------------------------------------------------------------------------- the child
 
 
-def _apply_limits(limits):
+def _apply_limits(limits: dict[str, int]) -> None:
     for name, value in limits.items():
         which = _LIMITS[name]
         if name == "cpu":
@@ -167,7 +171,7 @@ def _apply_limits(limits):
             resource.setrlimit(which, (int(value), int(value)))
 
 
-def _child(msg, run_dir, uid, fds):
+def _child(msg: dict[str, Any], run_dir: str, uid: int, fds: tuple[int, ...]) -> NoReturn:
     """Runs in the forked child: never returns."""
     in_r, out_w, err_w, res_w, setup_w = fds
     try:
@@ -214,7 +218,7 @@ def _child(msg, run_dir, uid, fds):
     os._exit(126)
 
 
-def _make_encoder():
+def _make_encoder() -> Callable[[Any], str]:
     """A serialiser for return values that the candidate cannot patch.
 
     Only exact builtin types are accepted (no subclasses, so no custom ``__eq__``); the output is
@@ -227,14 +231,14 @@ def _make_encoder():
     _encode, _hex, _join = str.encode, bytes.hex, str.join
     _items, _append = dict.items, list.append
     _RecursionError = RecursionError
-    seqs = {_list: "list", _tuple: "tuple", _set: "set", _frozenset: "frozenset"}
+    seqs: dict[Any, str] = {_list: "list", _tuple: "tuple", _set: "set", _frozenset: "frozenset"}
     max_nodes = 2_000_000
 
-    def encode(value):
+    def encode(value: Any) -> str:
         count = [0]
-        active = set()
+        active: set[int] = set()
 
-        def enc(v, depth):
+        def enc(v: Any, depth: int) -> str:
             count[0] += 1
             if count[0] > max_nodes or depth > 200:
                 raise Unserialisable("value too large or too deeply nested")
@@ -253,17 +257,16 @@ def _make_encoder():
                 return '["bytes","' + _hex(v) + '"]'
             if t is _complex:
                 return '["complex",["' + _frepr(v.real) + '","' + _frepr(v.imag) + '"]]'
-            tag = seqs.get(t)
-            if tag is not None or t is _dict:
+            tag = "dict" if t is _dict else seqs.get(t)
+            if tag is not None:
                 key = _id(v)
                 if key in active:
                     raise Unserialisable("value contains a reference cycle")
                 active.add(key)
-                parts = []
+                parts: list[str] = []
                 if t is _dict:
                     for k, item in _items(v):
                         _append(parts, "[" + enc(k, depth + 1) + "," + enc(item, depth + 1) + "]")
-                    tag = "dict"
                 else:
                     for item in v:
                         _append(parts, enc(item, depth + 1))
@@ -287,7 +290,7 @@ _ENCODE = _make_encoder()
 _QUOTE = json.encoder.encode_basestring_ascii  # the C function, captured before any candidate runs
 
 
-def _install_guard():
+def _install_guard() -> None:
     """Audit hook that closes the routes from candidate code to the harness's memory.
 
     Frames (``sys._getframe``, traceback/generator frames, tracers), the garbage collector's
@@ -320,7 +323,7 @@ def _install_guard():
     _realpath, _fspath = os.path.realpath, os.fspath
     _str, _bytes, _isinstance, _RuntimeError = str, bytes, isinstance, RuntimeError
 
-    def hook(event, args):
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if event in blocked:
             raise _RuntimeError(event + " is not available in the rewardkit sandbox")
         if event == "object.__getattr__" and args[1] in frame_attrs:
@@ -339,11 +342,11 @@ def _install_guard():
     sys.addaudithook(hook)
 
 
-def _python_child(msg, env):
+def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
     nonce = msg["nonce"].encode()
     case = msg["case"]
     kind = case["kind"]
-    args = json.loads(case["args_json"]) if kind == "call" else None
+    args: Any = json.loads(case["args_json"]) if kind == "call" else None
     code = msg["code"]
     setup = case.get("setup") or ""
     exprs = list(case.get("exprs") or ())
@@ -358,7 +361,7 @@ def _python_child(msg, env):
     _Unserialisable, _SystemExit, _BaseException = Unserialisable, SystemExit, BaseException
     _stdio = (sys.stdout, sys.stderr)
 
-    def describe(exc):
+    def describe(exc: BaseException) -> str:
         # Frame objects are closed by the audit hook, so the traceback is told by line numbers.
         try:
             lines, tb, hops = [], exc.__traceback__, 0
@@ -375,15 +378,15 @@ def _python_child(msg, env):
     os.environ.clear()
     os.environ.update(env)
     sys.argv = ["main.py"]
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedReader(io.FileIO(0, "r", closefd=False)),
         encoding="utf-8",
         errors="surrogateescape",
     )
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(1, "w", closefd=False), 1 << 16), encoding="utf-8"
     )
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(  # type: ignore[misc]
         io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
         encoding="utf-8",
         errors="backslashreplace",
@@ -408,8 +411,8 @@ def _python_child(msg, env):
         if setup:
             exec(compile(setup, "tests.py", "exec"), namespace)
         if kind == "call":
-            target = namespace.get(fn_name)
-            solution = namespace.get("Solution")
+            target: Any = namespace.get(fn_name)
+            solution: Any = namespace.get("Solution")
             if target is None and _type(solution) is _type:
                 target = _getattr(solution(), fn_name, None)
             if target is None:
@@ -420,7 +423,7 @@ def _python_child(msg, env):
             # Every call result inside a test expression must be plain builtin data, so that a
             # custom __eq__/__lt__/__bool__ never decides a comparison (exploit 5). The checker is
             # a local of the evaluation: candidate code cannot rebind it.
-            def checker(value):
+            def checker(value: Any) -> Any:
                 encode(value)
                 return value
 
@@ -475,7 +478,7 @@ def _python_child(msg, env):
 # --------------------------------------------------------------------------- the zygote side
 
 
-def _run_case(msg, run_dir, uid):
+def _run_case(msg: dict[str, Any], run_dir: str, uid: int) -> dict[str, Any]:
     """Fork one child for one test case and collect what it produced."""
     timeout = float(msg["timeout"])
     max_out = int(msg["max_output"])
@@ -569,9 +572,9 @@ def _run_case(msg, run_dir, uid):
         _kill_group(pid)
         _, status = os.waitpid(pid, 0)
     clean = _sweep(uid)
-    for fd in list(sel.get_map()):
-        if fd != pidfd:
-            sel.unregister(fd)
+    for key in list(sel.get_map().values()):
+        if key.fd != pidfd:
+            sel.unregister(key.fileobj)
     sel.close()
     for fd in (out_r, err_r, res_r, setup_r, pidfd):
         os.close(fd)
@@ -594,7 +597,7 @@ def _run_case(msg, run_dir, uid):
     }
 
 
-def _kill_group(pid):
+def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
@@ -605,7 +608,7 @@ def _kill_group(pid):
         pass
 
 
-def _begin(msg, uid, state):
+def _begin(msg: dict[str, Any], uid: int, state: dict[str, Any]) -> dict[str, Any]:
     _end(uid, state)
     run_dir = os.path.join("/tmp", "run-" + os.urandom(12).hex())
     os.mkdir(run_dir, 0o700)
@@ -623,7 +626,7 @@ def _begin(msg, uid, state):
     return {"ok": True}
 
 
-def _end(uid, state):
+def _end(uid: int, state: dict[str, Any]) -> dict[str, Any]:
     clean = _sweep(uid)
     run_dir = state.pop("run_dir", None)
     state.pop("code", None)
@@ -632,7 +635,7 @@ def _end(uid, state):
     return {"ok": True, "swept": clean}
 
 
-def main():
+def main() -> None:
     uid = int(sys.argv[1])
     # The worker that started us may run under its own RLIMIT_AS/NPROC; children get theirs set
     # explicitly, and the zygote itself must not inherit a tight one.
@@ -647,7 +650,7 @@ def main():
     os.dup2(null, 1)
     os.close(null)
     os.umask(0o077)
-    state = {}
+    state: dict[str, Any] = {}
     _send(reply_fd, {"ok": True, "ready": True, "pid": os.getpid()})
     while True:
         msg = _recv(cmd_fd)
