@@ -8,6 +8,21 @@ test layouts, ``_compare`` for the comparison rules, ``_sandbox``/``_zygote`` fo
 Scores (REFERENCE.md section 3): ``fraction`` = passed / total (partial credit); ``all_or_nothing``
 = 1 only when every test passes; ``weighted_sum`` = all-pass + 0.1 x fraction (the
 Codeforces-style reward of open-r1's code rewards), so its maximum is 1.1.
+
+Trust model. Expected outputs and expected return values never enter the sandbox; stdout is
+compared in the worker; return values cross as exact builtin data; Python children must end with
+the run's nonce (exit codes are never trusted alone); a sandbox failure is status ``error``, never
+0 and never a pass. Assert statements are split so that each comparison is made in the worker;
+what cannot be split (an ``assert`` inside a loop of a ``check`` function, a bare truth test, two
+computed sides) is judged from values computed in the candidate's process. There, an audit hook
+closes frames, ``gc`` and ``ctypes`` so the nonce stays out of reach of ordinary code; a Python
+signal handler still receives a frame (``f_back`` is not audited), so a deliberately adversarial
+program could in principle forge the completion report of such unsplittable asserts. Stdin/stdout
+and function-call tests do not depend on that secret.
+
+Languages. Python runs in the warm forked interpreter; C++ is compiled once per sample (a
+compile error fails every test with ``compile_error``); JavaScript runs under ``node``. C++ and
+JavaScript take stdin/stdout tests only.
 """
 
 from __future__ import annotations
