@@ -238,3 +238,27 @@ def test_whole_stdlib_is_importable_in_the_sandbox():
     """Guards the bind of the interpreter prefix (its parents must be traversable)."""
     code = py("import socket, xml.dom.minidom, importlib.util, sqlite3, json\nprint('ok')")
     assert score(code, {"inputs": [""], "outputs": ["ok"]}).value == 1.0
+
+
+def test_children_get_their_own_rlimit_as_not_the_workers(tmp_path):
+    """The engine's worker may cap its own RLIMIT_AS; sandbox children get ``memory_mb``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[3] / "src"
+    script = tmp_path / "capped.py"
+    script.write_text(
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(src)!r})\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (400 << 20, resource.RLIM_INFINITY))\n"
+        "from rewardkit.core.registry import get_verifier, run_scorer\n"
+        "from rewardkit.core.types import Sample\n"
+        "fn = get_verifier('code').build({'memory_mb': 1536})\n"
+        "code = '```python\\nx = bytearray(600 * 2**20)\\nprint(len(x) >> 20)\\n```'\n"
+        "ref = {'inputs': [''], 'outputs': ['600']}\n"
+        "r = run_scorer(fn, Sample(response=code, reference=ref))\n"
+        "print(r.status, r.value)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["ok", "1.0"], out.stdout + out.stderr
