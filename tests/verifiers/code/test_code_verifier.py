@@ -262,3 +262,11 @@ def test_children_get_their_own_rlimit_as_not_the_workers(tmp_path):
     )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["ok", "1.0"], out.stdout + out.stderr
+
+
+def test_reading_stdin_to_eof_in_every_test():
+    """Guards the pre-forked spare: it must not keep the running child's stdin pipe open."""
+    ref = {"inputs": [f"{i} {i}\n" for i in range(6)], "outputs": [f"{2 * i}\n" for i in range(6)]}
+    code = py("import sys\nprint(sum(map(int, sys.stdin.read().split())))")
+    result = score(code, ref, timeout_s=2.0)
+    assert result.value == 1.0, result.details

@@ -469,8 +469,8 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
 def _fork_child(uid: int) -> dict[str, int]:
     """Fork a child ahead of need; it waits for its test message on a pipe.
 
-    The zygote forks the next child right after answering a test, while the worker is busy
-    judging, so the fork is off the critical path ("pre-forked").
+    The zygote forks the next child while the current one runs (or right after answering), so
+    the fork is off the critical path ("pre-forked"). The spare keeps only its own pipes.
     """
     go_r, go_w = os.pipe()
     in_r, in_w = os.pipe()
@@ -481,8 +481,13 @@ def _fork_child(uid: int) -> dict[str, int]:
     pid = os.fork()
     if pid == 0:
         try:
-            for fd in (go_w, in_w, out_r, err_r, res_r, setup_r):
-                os.close(fd)
+            keep = {0, 1, 2, go_r, in_r, out_w, err_w, res_w, setup_w}
+            for name in os.listdir("/proc/self/fd"):
+                if int(name) not in keep:
+                    try:
+                        os.close(int(name))
+                    except OSError:
+                        pass
             msg = _recv(go_r)
         except BaseException:
             os._exit(0)
@@ -508,16 +513,14 @@ def _discard_child(spare: dict[str, int]) -> None:
         pass
 
 
-def _run_case(
-    msg: dict[str, Any], run_dir: str, uid: int, spare: dict[str, int] | None
-) -> dict[str, Any]:
+def _run_case(msg: dict[str, Any], run_dir: str, uid: int, state: dict[str, Any]) -> dict[str, Any]:
     """Hand one test case to a (pre-forked) child and collect what it produced."""
     timeout = float(msg["timeout"])
     max_out = int(msg["max_output"])
     stdin_data = msg.get("stdin", "").encode("utf-8", "surrogateescape")
     msg["run_dir"] = run_dir
     msg.pop("stdin", None)
-    child = spare if spare is not None else _fork_child(uid)
+    child = state.pop("spare", None) or _fork_child(uid)
     pid = child["pid"]
     in_w, out_r, err_r = child["in"], child["out"], child["err"]
     res_r, setup_r = child["res"], child["setup"]
@@ -527,6 +530,10 @@ def _run_case(
     except OSError:  # the child died before its message: it reports no setup, an infra error
         pass
     os.close(child["go"])
+    try:
+        state["spare"] = _fork_child(uid)  # runs alongside the child on another core
+    except OSError:
+        pass
     pidfd = os.pidfd_open(pid)
     for fd in (in_w, out_r, err_r, res_r, setup_r):
         os.set_blocking(fd, False)
@@ -697,7 +704,7 @@ def main() -> None:
                 if not state.get("run_dir"):
                     raise RuntimeError("exec before begin")
                 msg["code"] = state.get("code", "")
-                reply = _run_case(msg, state["run_dir"], uid, state.pop("spare", None))
+                reply = _run_case(msg, state["run_dir"], uid, state)
             elif op == "end":
                 reply = _end(uid, state)
             elif op == "ping":
