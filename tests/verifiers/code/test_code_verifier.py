@@ -270,3 +270,14 @@ def test_reading_stdin_to_eof_in_every_test():
     code = py("import sys\nprint(sum(map(int, sys.stdin.read().split())))")
     result = score(code, ref, timeout_s=2.0)
     assert result.value == 1.0, result.details
+
+
+@pytest.mark.parametrize("language", ["python", "cpp", "javascript"])
+def test_candidate_cannot_cause_an_infrastructure_error(language):
+    """Exploit 14 the other way round: odd bytes in the code are the candidate's failure."""
+    tag = {"python": "python", "cpp": "cpp", "javascript": "js"}[language]
+    for body in ("x = '\ud800'\nprint(1)", "\x00\x01", "\udcff" * 10):
+        result = score(
+            f"```{tag}\n{body}\n```", {"language": language, "inputs": [""], "outputs": ["2"]}
+        )
+        assert result.status == "ok" and result.value == 0.0, (language, body, result)

@@ -150,6 +150,9 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
     code = extract_code(sample.response, language)
     if code is None:
         return RewardResult.ok(0.0, reason="no_code", passed=0, **base)
+    # Lone surrogates cannot be written as UTF-8; the program sees U+FFFD instead (a candidate
+    # must never be able to turn its own failure into an infrastructure error).
+    code = code.encode("utf-8", "replace").decode("utf-8")
     limits = RunLimits(
         timeout_s=opts.timeout_s,
         compile_timeout_s=opts.compile_timeout_s,

@@ -517,7 +517,10 @@ def _run_case(msg: dict[str, Any], run_dir: str, uid: int, state: dict[str, Any]
     """Hand one test case to a (pre-forked) child and collect what it produced."""
     timeout = float(msg["timeout"])
     max_out = int(msg["max_output"])
-    stdin_data = msg.get("stdin", "").encode("utf-8", "surrogateescape")
+    try:
+        stdin_data = msg.get("stdin", "").encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        stdin_data = msg.get("stdin", "").encode("utf-8", "surrogatepass")
     msg["run_dir"] = run_dir
     msg.pop("stdin", None)
     child = state.pop("spare", None) or _fork_child(uid)
@@ -657,7 +660,7 @@ def _begin(msg: dict[str, Any], uid: int, state: dict[str, Any]) -> dict[str, An
         if "/" in name or name.startswith("."):
             raise ValueError(f"bad file name {name!r}")
         path = os.path.join(run_dir, name)
-        with open(path, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        with open(path, "w", encoding="utf-8", errors="replace") as fh:
             fh.write(text)
         os.chown(path, uid, uid)
         os.chmod(path, 0o600)
