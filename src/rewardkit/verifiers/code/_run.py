@@ -196,7 +196,8 @@ class SuiteRunner:
                 outcomes.append(self._run_case(case, argv, setup, nonce))
             return outcomes
         finally:
-            self.zygote.request({"op": "end"}, guard)
+            if self.zygote.alive():  # a broken sandbox was killed: the next run starts afresh
+                self.zygote.request({"op": "end"}, guard)
 
     def _prepare(self, cases: list[Case]) -> list[str] | TestOutcome | None:
         if self.language == "python":
