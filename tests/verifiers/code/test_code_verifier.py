@@ -281,3 +281,16 @@ def test_candidate_cannot_cause_an_infrastructure_error(language):
             f"```{tag}\n{body}\n```", {"language": language, "inputs": [""], "outputs": ["2"]}
         )
         assert result.status == "ok" and result.value == 0.0, (language, body, result)
+
+
+def test_stdlib_helpers_that_peek_at_frames_still_work():
+    """The audit hook refuses frames with ValueError, which these stdlib helpers tolerate."""
+    code = py(
+        "import collections, typing, enum, logging\n"
+        "P = collections.namedtuple('P', 'x y')\n"
+        "class Q(typing.NamedTuple):\n    a: int\n"
+        "Color = enum.Enum('Color', 'RED GREEN')\n"
+        "logging.basicConfig(level=logging.INFO)\nlogging.info('hello')\n"
+        "print(P(1, 2).x + Q(3).a + Color.GREEN.value)"
+    )
+    assert score(code, {"inputs": [""], "outputs": ["6"]}).value == 1.0

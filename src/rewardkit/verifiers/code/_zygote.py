@@ -310,8 +310,14 @@ def _install_guard() -> None:
     frame_attrs = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"})
     _realpath, _fspath = os.path.realpath, os.fspath
     _str, _bytes, _isinstance, _RuntimeError = str, bytes, isinstance, RuntimeError
+    _ValueError = ValueError
+    getframe = frozenset({"sys._getframe", "sys._getframemodulename"})
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in getframe:
+            # ValueError is what the stdlib expects when no frame exists ("call stack is not
+            # deep enough"): namedtuple, typing.NamedTuple, enum and logging fall back cleanly.
+            raise _ValueError(event + " is not available in the rewardkit sandbox")
         if event in blocked:
             raise _RuntimeError(event + " is not available in the rewardkit sandbox")
         if event == "object.__getattr__" and args[1] in frame_attrs:
