@@ -10,6 +10,7 @@ import importlib
 
 _BUILTIN_MODULES: list[str] = [
     "choice",
+    "code",
     "format",
     "text",
 ]
