@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 _BUILTIN_MODULES: list[str] = [
+    "sql",
 ]
 
 for _name in _BUILTIN_MODULES:
