@@ -76,3 +76,35 @@ def test_forked_sqlite_workers_reopen_connections(elements_sqlite) -> None:
     with ctx.Pool(2) as pool:
         results = pool.map(_workload, [elements_sqlite] * 4)
     assert all(r == _expected() for r in results)
+
+
+def test_watchdog_fires_only_while_armed() -> None:
+    import time
+
+    from rewardkit.verifiers.sql._engines import _WATCHDOG
+
+    hits: list[str] = []
+    late = _WATCHDOG.arm(time.monotonic() + 0.05, lambda: hits.append("late"))
+    early = _WATCHDOG.arm(time.monotonic() + 0.05, lambda: hits.append("disarmed"))
+    _WATCHDOG.disarm(early)
+    deadline = time.monotonic() + 30
+    while not late.fired and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert hits == ["late"] and late.fired and not early.fired
+
+
+@pytest.mark.timeout(60)
+def test_sqlite_watchdog_backstop(elements_sqlite) -> None:
+    # With the progress handler removed, the watchdog's interrupt() still stops a runaway query.
+    from rewardkit.verifiers.sql._engines import run_query
+
+    db = Database("sqlite", path=elements_sqlite)
+    handle = handle_for(db)
+    handle.conn.set_progress_handler(None, 0)
+    try:
+        run = run_query(db, "SELECT count(*) FROM reading a, reading b, reading c",
+                        timeout=0.2, max_rows=10)
+    finally:
+        handle.conn.set_progress_handler(handle._progress, 2_000)
+    assert run.status == "timeout"
+    assert run_query(db, "SELECT count(*) FROM element", timeout=2, max_rows=10).rows == [(20,)]

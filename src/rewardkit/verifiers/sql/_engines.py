@@ -12,8 +12,10 @@ Safety, per engine (the sqlglot check in :mod:`._safety` runs before either):
   see exactly one ``SELECT`` statement.
 
 Deadlines use no signals: SQLite's progress handler compares the clock every few thousand
-virtual-machine steps and interrupts the statement; DuckDB's ``interrupt()`` is called from a
-timer thread. Rows are fetched in chunks and reading stops after ``max_rows + 1`` rows.
+virtual-machine steps and interrupts the statement, and a per-process watchdog thread calls
+``interrupt()`` shortly after the deadline as a backstop (for one long step such as a big
+sort); for DuckDB the watchdog calls the cursor's ``interrupt()`` at the deadline. Rows are
+fetched in chunks and reading stops after ``max_rows + 1`` rows.
 
 Connections are cached per (process, thread, database): the engine's workers call the scorer
 sequentially, and any extra threads get their own connections (SQLite connections are not
@@ -25,6 +27,7 @@ reopened.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import sqlite3
@@ -32,7 +35,7 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -190,6 +193,94 @@ def _insert_statements(rows_json: str) -> list[tuple[str, list[Sequence[Any]]]]:
 
 
 # --------------------------------------------------------------------------------------------
+# Deadlines
+
+
+class _Alarm:
+    """One armed deadline; ``fired`` tells whether its callback ran."""
+
+    __slots__ = ("when", "callback", "active", "fired")
+
+    def __init__(self, when: float, callback: Callable[[], None]) -> None:
+        self.when = when
+        self.callback = callback
+        self.active = True
+        self.fired = False
+
+
+class _Watchdog:
+    """One daemon thread per process that calls ``interrupt`` callbacks at their deadlines.
+
+    Cheaper than a ``threading.Timer`` per query, and signal-free. ``disarm`` and the firing
+    share a lock, so a callback never runs after its query was disarmed.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._alarms: list[tuple[float, int, _Alarm]] = []
+        self._seq = 0
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def arm(self, when: float, callback: Callable[[], None]) -> _Alarm:
+        alarm = _Alarm(when, callback)
+        with self._cond:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._alarms = []
+                self._thread = threading.Thread(
+                    target=self._loop, name="rewardkit-sql-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._seq += 1
+            heapq.heappush(self._alarms, (when, self._seq, alarm))
+            self._cond.notify()
+        return alarm
+
+    def disarm(self, alarm: _Alarm) -> None:
+        with self._cond:
+            alarm.active = False
+
+    def _loop(self) -> None:
+        with self._cond:
+            while True:
+                while self._alarms and not self._alarms[0][2].active:
+                    heapq.heappop(self._alarms)
+                if not self._alarms:
+                    self._cond.wait()
+                    continue
+                when, _, alarm = self._alarms[0]
+                delay = when - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                heapq.heappop(self._alarms)
+                alarm.active = False
+                alarm.fired = True
+                try:
+                    alarm.callback()
+                except Exception:  # pragma: no cover - a closed connection, nothing to stop
+                    pass
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _reset_after_fork() -> None:
+    """A forked child starts with a fresh watchdog and DuckDB cache (the parent's locks may
+    have been held by other threads at the fork)."""
+    global _WATCHDOG, _DUCKDB_LOCK
+    _WATCHDOG = _Watchdog()
+    _DUCKDB_LOCK = threading.Lock()
+    _DUCKDB.clear()
+    _DUCKDB_PID[0] = os.getpid()
+
+#: Grace after the deadline before the watchdog interrupts a SQLite statement that the
+#: progress handler did not stop (a single long virtual-machine step such as a big sort).
+SQLITE_INTERRUPT_GRACE = 0.05
+
+
+# --------------------------------------------------------------------------------------------
 # SQLite
 
 
@@ -278,6 +369,7 @@ class _SqliteHandle:
     def run(self, sql: str, timeout: float, max_rows: int) -> QueryRun:
         start = time.monotonic()
         self.deadline = start + timeout
+        alarm = _WATCHDOG.arm(self.deadline + SQLITE_INTERRUPT_GRACE, self.conn.interrupt)
         cursor = None
         try:
             cursor = self.conn.execute(sql)
@@ -303,6 +395,7 @@ class _SqliteHandle:
                 return QueryRun("refused", message=message, seconds=elapsed)
             return QueryRun("error", message=message, seconds=elapsed)
         finally:
+            _WATCHDOG.disarm(alarm)
             self.deadline = float("inf")
             if cursor is not None:
                 cursor.close()
@@ -373,23 +466,13 @@ class _DuckdbHandle:
         duckdb = self.base.duckdb
         start = time.monotonic()
         cursor = self.cursor
-        lock = threading.Lock()
-        state = {"active": True, "fired": False}
-
-        def fire() -> None:
-            with lock:
-                if state["active"]:
-                    state["fired"] = True
-                    cursor.interrupt()
-
-        timer = threading.Timer(timeout, fire)
-        timer.daemon = True
+        alarm: _Alarm | None = None
         try:
             statements = cursor.extract_statements(sql)
             if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
                 kinds = ", ".join(str(s.type).rsplit(".", 1)[-1] for s in statements)
                 return QueryRun("refused", message=f"DuckDB sees statements: {kinds}")
-            timer.start()
+            alarm = _WATCHDOG.arm(start + timeout, cursor.interrupt)
             cursor.execute(sql)
             columns = tuple(str(d[0]) for d in cursor.description or ())
             rows: list[tuple[Any, ...]] = []
@@ -413,10 +496,9 @@ class _DuckdbHandle:
         except duckdb.Error as exc:
             return QueryRun("error", message=str(exc), seconds=time.monotonic() - start)
         finally:
-            with lock:
-                state["active"] = False
-            timer.cancel()
-            if state["fired"]:  # the interrupt may linger: start the next query on a new cursor
+            if alarm is not None:
+                _WATCHDOG.disarm(alarm)
+            if alarm is not None and alarm.fired:  # the interrupt may linger: use a new cursor
                 cursor.close()
                 self.cursor = self.base.conn.cursor()
 
@@ -438,6 +520,7 @@ _THREAD = _ThreadState()
 _DUCKDB_LOCK = threading.Lock()
 _DUCKDB: OrderedDict[tuple[Any, ...], _DuckdbDatabase] = OrderedDict()
 _DUCKDB_PID = [os.getpid()]
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def _duckdb_database(key: tuple[Any, ...], db: Database) -> _DuckdbDatabase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -104,6 +105,8 @@ class _GoldCache:
 
 
 _GOLD_CACHE = _GoldCache(GOLD_CACHE_SIZE)
+# A forked child gets a fresh lock: another thread may have held the parent's at the fork.
+os.register_at_fork(after_in_child=lambda: setattr(_GOLD_CACHE, "lock", threading.Lock()))
 
 
 def _gold_result(db: Database, sql: str, opts: SqlOptions) -> _Gold:
