@@ -272,6 +272,9 @@ def _reset_after_fork() -> None:
     global _WATCHDOG, _DUCKDB_LOCK
     _WATCHDOG = _Watchdog()
     _DUCKDB_LOCK = threading.Lock()
+    # The parent's DuckDB objects are kept, never used or closed: closing them in the child
+    # can block on state copied mid-operation.
+    _FORK_GRAVEYARD.extend(_DUCKDB.values())
     _DUCKDB.clear()
     _DUCKDB_PID[0] = os.getpid()
 
@@ -520,6 +523,7 @@ _THREAD = _ThreadState()
 _DUCKDB_LOCK = threading.Lock()
 _DUCKDB: OrderedDict[tuple[Any, ...], _DuckdbDatabase] = OrderedDict()
 _DUCKDB_PID = [os.getpid()]
+_FORK_GRAVEYARD: list[Any] = []
 os.register_at_fork(after_in_child=_reset_after_fork)
 
 
@@ -546,7 +550,8 @@ def handle_for(db: Database) -> _SqliteHandle | _DuckdbHandle:
         InvalidInput: the database cannot be opened or built.
     """
     state = _THREAD
-    if state.pid != os.getpid():
+    if state.pid != os.getpid():  # forked: keep (never use or close) the parent's handles
+        _FORK_GRAVEYARD.extend(state.handles.values())
         state.handles = OrderedDict()
         state.pid = os.getpid()
     key = db.cache_key()
