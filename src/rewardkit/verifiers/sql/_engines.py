@@ -211,8 +211,10 @@ class _Alarm:
 class _Watchdog:
     """One daemon thread per process that calls ``interrupt`` callbacks at their deadlines.
 
-    Cheaper than a ``threading.Timer`` per query, and signal-free. ``disarm`` and the firing
-    share a lock, so a callback never runs after its query was disarmed.
+    Cheaper than a ``threading.Timer`` per query, and signal-free: arming is a heap push, and
+    the thread is woken only when a new alarm becomes the earliest; disarmed alarms are dropped
+    lazily when they reach the top. ``disarm`` and the firing share a lock, so a callback never
+    runs after its query was disarmed.
     """
 
     def __init__(self) -> None:
@@ -234,7 +236,8 @@ class _Watchdog:
                 self._thread.start()
             self._seq += 1
             heapq.heappush(self._alarms, (when, self._seq, alarm))
-            self._cond.notify()
+            if self._alarms[0][2] is alarm:  # only a new earliest deadline needs a wake-up
+                self._cond.notify()
         return alarm
 
     def disarm(self, alarm: _Alarm) -> None:
