@@ -12,6 +12,7 @@ _BUILTIN_MODULES: list[str] = [
     "choice",
     "code",
     "format",
+    "sql",
     "text",
 ]
 
