@@ -50,7 +50,9 @@ def pure_min_form_credit(step_scores: Sequence[float], temperature: float = 0.1)
     return [float(p) * next(weights) if is_finite(p) else math.nan for p in step_scores]
 
 
-def pure_min_form_reward(step_scores: Sequence[float], temperature: float = 0.1, empty: float = -1.0) -> float:
+def pure_min_form_reward(
+    step_scores: Sequence[float], temperature: float = 0.1, empty: float = -1.0
+) -> float:
     """Sum of :func:`pure_min_form_credit`: the soft minimum of the step scores.
 
     An empty (or all non-finite) step list scores ``empty``, -1 by default, as OpenR's step

@@ -325,11 +325,11 @@ def _load_tokenizer(path: str) -> Callable[[str], int]:
     tok_file = p / "tokenizer.json" if p.is_dir() else p
     if tok_file.is_file() and tok_file.suffix == ".json":
         try:
-            from tokenizers import Tokenizer
+            import tokenizers
         except ImportError:
-            Tokenizer = None  # noqa: N806
-        if Tokenizer is not None:
-            tok = Tokenizer.from_file(str(tok_file))
+            pass
+        else:
+            tok = tokenizers.Tokenizer.from_file(str(tok_file))
             return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
     try:
         from transformers import AutoTokenizer
@@ -499,7 +499,9 @@ def _par(entry: Entry, groups_: list[list[_Row]], ctx: _Context) -> dict[int, Ou
             refs: list[Any] = ([raw] if not isinstance(raw, list) else raw) if raw is not None else []
             source = "meta"
             if refs and not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in refs):
-                out[r.index] = f"shaping {entry.name!r}: meta[{o.reference_key!r}] must be a number or a list of numbers"
+                out[r.index] = (
+                    f"shaping {entry.name!r}: meta[{o.reference_key!r}] must be a number or a list of numbers"
+                )
                 continue
             if not refs:
                 refs, source = group_refs, "group"
@@ -693,7 +695,8 @@ def parse_shaping(
         correct = item.get("correct", term_names[0] if term_names else REWARD)
         if not isinstance(correct, str) or correct not in readable:
             raise SpecError(
-                f"{label}: field 'correct' must name a term, an earlier shaping entry or 'reward', got {correct!r}"
+                f"{label}: field 'correct' must name a term, an earlier shaping entry or 'reward', "
+                f"got {correct!r}"
             )
         threshold = item.get("threshold", 1.0)
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not is_finite(threshold):
@@ -702,7 +705,7 @@ def parse_shaping(
         tokenizer = _parse_tokenizer(item.get("tokenizer"), where, label)
         opts_raw = {k: v for k, v in item.items() if k not in _COMMON}
         try:
-            options = parse_options(kind.options, opts_raw, label)
+            options: Any = parse_options(kind.options, opts_raw, label)
         except ValueError as exc:
             raise SpecError(str(exc)) from None
         entries.append(
@@ -852,7 +855,7 @@ def _apply(entry: Entry, kind: _Kind, row: _Row, outcome: Outcome, on_error: str
             row.failed = outcome
             return
         row.errors[entry.name] = {"status": "invalid_input", "reason": outcome}
-        value, info = 0.0, {}
+        value, info = 0.0, dict[str, Any]()
     else:
         value, info = outcome
     if not kind.component:
@@ -908,7 +911,9 @@ def _finish(row: _Row, original: RewardResult, by_group: dict[str, list[_Row]]) 
         details["errors"] = {**details.get("errors", {}), **row.errors}
     if row.failed is not None:
         details["reason"] = row.failed
-        return RewardResult(value=None, status="invalid_input", components=row.result.components, details=details)
+        return RewardResult(
+            value=None, status="invalid_input", components=row.result.components, details=details
+        )
     total = row.total
     return RewardResult(value=total, status="ok", components=row.result.components, details=details)
 
