@@ -30,8 +30,13 @@ def sigmoid(x: float) -> float:
 
 
 def mean(values: Sequence[float]) -> float:
-    """Arithmetic mean (``NaN`` for an empty sequence)."""
-    return math.fsum(values) / len(values) if values else math.nan
+    """Arithmetic mean (``NaN`` for an empty sequence), exact for equal values and within their range."""
+    if not values:
+        return math.nan
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        return float(lo)
+    return clip(math.fsum(values) / len(values), lo, hi)
 
 
 def variance(values: Sequence[float], ddof: int = 0) -> float:

@@ -60,7 +60,8 @@ def rloo_advantages(rewards: Sequence[float]) -> list[float]:
     n = len(vals)
     if n == 0:
         return [math.nan] * len(rewards)
-    total = math.fsum(vals)
+    # r_i - (sum - r_i) / (n - 1) == n / (n - 1) * (r_i - mean): exact zeros for equal rewards
+    m = mean(vals)
     out: list[float] = []
     for r in rewards:
         if not is_finite(r):
@@ -68,7 +69,7 @@ def rloo_advantages(rewards: Sequence[float]) -> list[float]:
         elif n == 1:
             out.append(0.0)
         else:
-            out.append(float(r) - (total - float(r)) / (n - 1))
+            out.append(n / (n - 1) * (float(r) - m))
     return out
 
 
