@@ -16,7 +16,7 @@ Spec layout::
     threshold = 1.0          # correct when that value >= threshold (default 1.0)
     of = "math"              # input(s) of the formula / what "replace" replaces
     mode = "replace"         # "add" | "replace" | "record" (default per kind)
-    weight = 1.0             # how the shaped value enters the total
+    weight = 1.0             # how it enters the total (replace: default the replaced term's)
     tokenizer = "tok/"       # local Hugging Face tokenizer dir: lengths in tokens, else chars
     max_len = 4096           # ...plus the kind's own options
 
@@ -246,7 +246,7 @@ class Entry:
     index: int
     kind: str
     name: str
-    weight: float
+    weight: float | None
     mode: Mode
     of: tuple[str, ...]
     correct: str
@@ -459,14 +459,17 @@ def _grpo_lambda(entry: Entry, groups_: list[list[_Row]], ctx: _Context) -> dict
         lens = [ctx.length(entry, r) for r in g]
         vals = length.grpo_lambda_rewards([n for n, _ in lens], oks, sel)
         for r, (n, unit), c, v in zip(g, lens, oks, vals, strict=True):
-            out[r.index] = v, {
-                "length": n,
-                "unit": unit,
-                "correct": c,
-                "group_size": len(g),
-                "correct_ratio": ratio,
-                "length_penalty": sel,
-            }
+            out[r.index] = (
+                v,
+                {
+                    "length": n,
+                    "unit": unit,
+                    "correct": c,
+                    "group_size": len(g),
+                    "correct_ratio": ratio,
+                    "length_penalty": sel,
+                },
+            )
     return out
 
 
@@ -685,8 +688,10 @@ def parse_shaping(
             raise SpecError(f"{label}: field 'name' must be a non-empty string other than {REWARD!r}")
         if name in known:
             raise SpecError(f"{label}: field 'name': {name!r} is already a term or shaping name")
-        weight = item.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not is_finite(weight):
+        weight = item.get("weight")
+        if weight is not None and (
+            isinstance(weight, bool) or not isinstance(weight, (int, float)) or not is_finite(weight)
+        ):
             raise SpecError(f"{label}: field 'weight' must be a finite number, got {weight!r}")
         mode = item.get("mode", kind.mode)
         if mode not in kind.modes:
@@ -713,7 +718,7 @@ def parse_shaping(
                 index=i,
                 kind=kind_name,
                 name=name,
-                weight=float(weight),
+                weight=None if weight is None else float(weight),
                 mode=mode,
                 of=of,
                 correct=correct,
@@ -809,8 +814,11 @@ def apply_shaping(
         RewardError: a shaping formula failed for a sample and ``on_error = "raise"``.
     """
     term_names = tuple(t.name for t in spec.terms)
-    entries = parse_shaping(spec.shaping, term_names, spec.source)
     weights = {t.name: t.weight for t in spec.terms}
+    entries = [
+        dataclasses.replace(e, weight=_default_weight(e, weights))
+        for e in parse_shaping(spec.shaping, term_names, spec.source)
+    ]
     out: list[RewardResult] = list(results)
     rows: list[_Row] = []
     for i, (s, r) in enumerate(zip(parsed, results, strict=True)):
@@ -843,6 +851,15 @@ def apply_shaping(
     for row in rows:
         out[row.index] = _finish(row, results[row.index], by_group)
     return out
+
+
+def _default_weight(entry: Entry, weights: dict[str, float]) -> float:
+    """An entry's weight; by default a replacement inherits the weight of the term it replaces."""
+    if entry.weight is not None:
+        return entry.weight
+    if entry.mode == "replace" and len(entry.of) == 1 and entry.of[0] in weights:
+        return weights[entry.of[0]]
+    return 1.0
 
 
 def _apply(entry: Entry, kind: _Kind, row: _Row, outcome: Outcome, on_error: str) -> None:
@@ -878,14 +895,15 @@ def _apply(entry: Entry, kind: _Kind, row: _Row, outcome: Outcome, on_error: str
                     replaced[target] = float(v)
                 removed += row.contrib.get(target, 0.0)
                 row.contrib[target] = 0.0
-    added = 0.0 if (entry.mode == "record" or gated) else entry.weight * value
+    weight = 1.0 if entry.weight is None else entry.weight
+    added = 0.0 if (entry.mode == "record" or gated) else weight * value
     row.contrib[entry.name] = added
     row.total = row.total - removed + added
     row.result.components[entry.name] = value
     detail: dict[str, Any] = {
         "kind": entry.kind,
         "mode": entry.mode,
-        "weight": entry.weight,
+        "weight": weight,
         "value": value,
         "contribution": added,
         **info,
