@@ -10,7 +10,8 @@ import pytest
 import shaping_verifiers  # noqa: F401  (registers shape.* verifiers)
 
 import rewardkit as rk
-from rewardkit.shaping.stage import KINDS, group_key, measure_length
+from rewardkit.shaping.stage import KINDS, group_key
+from rewardkit.shaping.tokens import measure_length
 
 ACC = {"verifier": "shape.match", "name": "acc"}
 
@@ -410,3 +411,34 @@ def test_cli_warns_when_a_group_is_not_contiguous(tmp_path, monkeypatch, capsys)
         == 0
     )
     assert "already scored in an earlier batch" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- the length.cosine verifier
+
+
+def test_length_cosine_verifier_as_a_gated_term():
+    """DESIGN.md's example: a length bonus that counts only when the answer is right."""
+    s = {
+        "name": "gated",
+        "terms": [ACC, {"verifier": "length.cosine", "weight": 0.5, "options": {"max_len": 100}}],
+        "gate": {"when": "acc >= 1", "terms": ["length.cosine"]},
+    }
+    right, wrong, right_long = score([sample("42"), sample("no"), sample("42" + "x" * 500)], s)
+    assert right.value == pytest.approx(1.0 + 0.5 * (0.5 + 0.25 * (1 + math.cos(math.pi * 0.02))))
+    assert wrong.value == 0.0 and wrong.details["gated_off"] == ["length.cosine"]
+    assert right_long.value == pytest.approx(1.0 + 0.5 * 0.5)  # clipped at max_len
+    assert right.details["terms"]["length.cosine"]["unit"] == "chars"
+
+
+def test_length_cosine_verifier_example_and_garbage():
+    from rewardkit.core.registry import get_verifier, run_scorer
+
+    info = get_verifier("length.cosine")
+    assert info.example is not None
+    fn = info.build(info.example["options"])
+    assert run_scorer(fn, rk.Sample(response=info.example["response"])).value == pytest.approx(1.0)
+    assert run_scorer(fn, rk.Sample(response="")).value == 0.0  # the empty response earns no bonus
+    assert run_scorer(fn, rk.Sample(response=" \n")).value == 0.0
+    assert run_scorer(info.build({}), rk.Sample(response="\x00" * 10_000)).value == 0.5
+    with pytest.raises(ValueError, match="max_len"):
+        info.build({"max_len": 0})

@@ -33,7 +33,7 @@ def ngram_repetition_penalty(text: str, ngram_size: int = 3, max_penalty: float 
     total = len(words) - ngram_size + 1
     if total <= 0:
         return 0.0
-    unique = len({tuple(words[i : i + ngram_size]) for i in range(total)})
+    unique = len(set(zip(*(words[i:] for i in range(ngram_size)), strict=False)))  # shifted views
     return max_penalty * (1.0 - unique / total)
 
 

@@ -47,7 +47,6 @@ reference reward for PAR) follows the spec's ``on_error``: ``"none"`` makes that
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import math
@@ -62,6 +61,7 @@ from rewardkit.core.types import RewardResult, Sample
 from rewardkit.shaping import format as fmt
 from rewardkit.shaping import groups, length, process, repetition, robust
 from rewardkit.shaping._util import is_finite
+from rewardkit.shaping.tokens import measure_length
 
 Mode = Literal["add", "replace", "record"]
 _MODES = ("add", "replace", "record")
@@ -316,43 +316,6 @@ def _group_label(sample: Sample) -> Any:
         return gid
     blob = json.dumps(sample.prompt, sort_keys=True, default=repr, ensure_ascii=False)
     return "prompt:" + hashlib.sha1(blob.encode()).hexdigest()[:12]
-
-
-@functools.lru_cache(maxsize=8)
-def _load_tokenizer(path: str) -> Callable[[str], int]:
-    """A token counter for the local Hugging Face tokenizer at ``path`` (never downloads)."""
-    p = Path(path)
-    tok_file = p / "tokenizer.json" if p.is_dir() else p
-    if tok_file.is_file() and tok_file.suffix == ".json":
-        try:
-            import tokenizers
-        except ImportError:
-            pass
-        else:
-            tok = tokenizers.Tokenizer.from_file(str(tok_file))
-            return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
-    try:
-        from transformers import AutoTokenizer
-    except ImportError:
-        from rewardkit._extras import MissingExtraError
-
-        raise MissingExtraError(
-            f"counting tokens with the tokenizer at {path} needs the 'tokenizers' or 'transformers' "
-            "package: pip install 'rewardkit[models]'"
-        ) from None
-    auto = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    return lambda text: len(auto.encode(text, add_special_tokens=False))
-
-
-def measure_length(text: str, tokenizer: str | None = None) -> tuple[int, str]:
-    """Length of ``text`` in tokens of the local tokenizer at ``tokenizer``, else in characters.
-
-    Returns:
-        ``(length, unit)`` with unit ``"tokens"`` or ``"chars"``.
-    """
-    if tokenizer:
-        return _load_tokenizer(tokenizer)(text), "tokens"
-    return len(text), "chars"
 
 
 def _value(row: _Row, key: str) -> float | None:
