@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 
+import shaping_verifiers  # noqa: F401  (registers shape.match)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rewardkit as rk
 from rewardkit.shaping.format import tag_count_credit
 from rewardkit.shaping.groups import group_advantages, group_stats, pass_at_k
 from rewardkit.shaping.length import (
@@ -236,3 +238,40 @@ def test_nan_scalar_inputs_give_nan_not_exceptions():
     assert math.isnan(l1_max_reward(math.nan, 10, True))
     assert math.isnan(noisy_backward_correction(math.nan, 0.1, 0.1))
     assert math.isnan(par_reward(math.nan, [0.0]))
+
+
+# ----------------------------------------------------------------- the same invariants through rk.score
+
+ORDERED_SPECS = [
+    [{"kind": "length.cosine", "max_len": 64}],
+    [{"kind": "length.kimi"}],
+    [{"kind": "length.soft_overlong", "max_len": 64, "cache": 16}],
+    [{"kind": "length.l1_max", "target": 32, "alpha": 0.01}],
+    [{"kind": "length.grpo_lambda", "min_ratio": 0.0}],
+    [{"kind": "robust.noisy", "method": "forward", "rho1": 0.3}],
+    [
+        {"kind": "length.cosine", "max_len": 64},
+        {"kind": "group.advantage", "mode": "replace", "of": "reward"},
+    ],
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 120), st.booleans(), st.integers(0, 2)), min_size=1, max_size=12),
+    st.sampled_from(range(len(ORDERED_SPECS))),
+)
+def test_stage_never_ranks_wrong_above_right_in_a_group(members, which):
+    samples = [
+        rk.Sample(prompt=f"q{g}", response=("42" if ok else "no") + "x" * n, reference="42")
+        for n, ok, g in members
+    ]
+    spec = {"terms": [{"verifier": "shape.match", "name": "acc"}], "shaping": ORDERED_SPECS[which]}
+    results = rk.score(samples, spec, workers=0)
+    assert all(r.status == "ok" and math.isfinite(r.value) for r in results)
+    for g in {g for _, _, g in members}:
+        idx = [i for i, (_, _, gg) in enumerate(members) if gg == g]
+        values = [results[i].value for i in idx]
+        assert _ordered(values, [members[i][1] for i in idx])
+        sizes = {results[i].details["group"]["size"] for i in idx}
+        assert sizes == {len(idx)}
