@@ -442,3 +442,18 @@ def test_length_cosine_verifier_example_and_garbage():
     assert run_scorer(info.build({}), rk.Sample(response="\x00" * 10_000)).value == 0.5
     with pytest.raises(ValueError, match="max_len"):
         info.build({"max_len": 0})
+
+
+def test_relative_tokenizer_path_with_the_worker_pool(tmp_path, monkeypatch):
+    """Regression: workers rebuild the spec from a dict, where a path relative to the spec file
+    cannot be resolved; they must not reject it (shaping runs in the parent only)."""
+    _tiny_tokenizer(tmp_path / "tok")
+    path = _write(
+        tmp_path, TERMS_TOML + '[[shaping]]\nkind = "length.cosine"\nmax_len = 10\ntokenizer = "tok"\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    [r] = rk.score([sample("the answer is 42")], path, workers=1)
+    assert r.status == "ok", r
+    assert r.details["shaping"]["length.cosine"]["unit"] == "tokens"

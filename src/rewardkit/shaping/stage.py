@@ -50,11 +50,13 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rewardkit.core._worker import IN_WORKER_ENV
 from rewardkit.core.errors import RewardError, SpecError
 from rewardkit.core.options import parse_options
 from rewardkit.core.types import RewardResult, Sample
@@ -744,6 +746,10 @@ def _parse_tokenizer(raw: Any, where: str, label: str) -> str | None:
         src = Path(where)
         if where.endswith((".toml", ".yaml", ".yml")) and src.exists():
             path = src.resolve().parent / path
+    if os.environ.get(IN_WORKER_ENV):
+        # Worker processes rebuild the spec from a dict only to run its terms; the parent has
+        # already checked the path relative to the spec file, and shaping never runs there.
+        return str(path)
     if not path.exists():
         raise SpecError(
             f"{label}: field 'tokenizer': {raw!r} not found; give a local Hugging Face tokenizer "
