@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from collections import Counter, defaultdict
@@ -15,6 +16,9 @@ from rewardkit.core.spec import load_spec
 from rewardkit.core.types import RewardResult, Sample
 
 BATCH_ROWS = 1024
+#: With ``[[shaping]]`` a batch grows past BATCH_ROWS until the current group ends, at most
+#: this many times BATCH_ROWS (a bound on memory when a file has no group boundaries).
+MAX_GROUP_BATCHES = 64
 
 
 def add_parser(sub: Any) -> None:
@@ -165,11 +169,33 @@ def run(args: argparse.Namespace) -> int:
         progress.update(done)
         batch.clear()
 
+    grouped = bool(spec.shaping)  # shaping needs every sample of a group in the same batch
+    last_group: str | None = None
+    flushed_groups: set[bytes] = set()
+    current_groups: set[str] = set()
+    warned = False
     try:
         for line, item in rows:
-            batch.append((line, item))
-            if len(batch) >= BATCH_ROWS:
+            group = _group_of(item) if grouped else None
+            if group is None:
+                group = last_group
+            if len(batch) >= BATCH_ROWS and (
+                not grouped or group != last_group or len(batch) >= BATCH_ROWS * MAX_GROUP_BATCHES
+            ):
+                flushed_groups.update(_digest(g) for g in current_groups)
+                current_groups.clear()
                 flush()
+            if grouped and group is not None and not warned and _digest(group) in flushed_groups:
+                warned = True
+                print(
+                    f"rewardkit score: line {line}: its group was already scored in an earlier batch; "
+                    "keep the samples of a group on consecutive lines so they are shaped together",
+                    file=sys.stderr,
+                )
+            batch.append((line, item))
+            if group is not None:
+                current_groups.add(group)
+            last_group = group
         if batch:
             flush()
     except ValueError as exc:  # the whole file is unreadable (e.g. invalid JSON document)
@@ -180,6 +206,22 @@ def run(args: argparse.Namespace) -> int:
     progress.update(done, final=True)
     print(summary.render(), file=sys.stderr)
     return 1 if summary.unreadable else 0
+
+
+def _group_of(item: Any) -> str | None:
+    """The shaping group of an input row (``None`` for an unreadable row)."""
+    if not isinstance(item, dict):
+        return None
+    from rewardkit.shaping.stage import group_key
+
+    try:
+        return group_key(row_to_sample(item))
+    except (TypeError, ValueError):
+        return None
+
+
+def _digest(group: str) -> bytes:
+    return hashlib.blake2b(group.encode(), digest_size=16).digest()
 
 
 def _bad_row(

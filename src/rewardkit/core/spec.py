@@ -262,6 +262,9 @@ def _from_dict(data: dict[str, Any], where: str) -> Spec:
         shaping = [shaping]
     if not isinstance(shaping, list) or not all(isinstance(s, dict) for s in shaping):
         raise SpecError(f"{where}: field 'shaping' must be a list of tables")
+    from rewardkit.shaping.stage import validate_shaping  # lazy: keeps core imports light
+
+    validate_shaping(shaping, names, where)
     description = data.get("description", "")
     if not isinstance(description, str):
         raise SpecError(f"{where}: field 'description' must be a string")
