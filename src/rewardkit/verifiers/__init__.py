@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import importlib
 
+_BUILTIN_MODULES: list[str] = [
     "choice",
     "code",
     "format",
+    "length",
     "sql",
     "text",
 ]
-_BUILTIN_MODULES: list[str] = [
-_BUILTIN_MODULES: list[str] = ["length"]
 
 for _name in _BUILTIN_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
