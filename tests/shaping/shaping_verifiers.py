@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import rewardkit as rk
 
 
-@rk.verifier("shape.match", description="1.0 when the reference text occurs in the response (tests only)")
+@rk.verifier("test.shape_match", description="1.0 when the reference text occurs in the response (tests only)")
 def match():
     def run(sample: rk.Sample) -> float:
         if sample.reference is None:
@@ -25,7 +25,7 @@ class RmOptions:
     member: int = 0
 
 
-@rk.verifier("shape.rm", options=RmOptions, description="meta['rm'][member] (tests only)")
+@rk.verifier("test.shape_rm", options=RmOptions, description="meta['rm'][member] (tests only)")
 def rm(opts: RmOptions):
     def run(sample: rk.Sample) -> float:
         return float(sample.meta["rm"][opts.member])
@@ -33,7 +33,7 @@ def rm(opts: RmOptions):
     return run
 
 
-@rk.verifier("shape.prm", description="min of meta['steps'], steps in details (tests only)")
+@rk.verifier("test.shape_prm", description="min of meta['steps'], steps in details (tests only)")
 def prm():
     def run(sample: rk.Sample) -> rk.RewardResult:
         steps = [float(x) for x in sample.meta.get("steps", [])]

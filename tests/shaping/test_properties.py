@@ -266,7 +266,7 @@ def test_stage_never_ranks_wrong_above_right_in_a_group(members, which):
         rk.Sample(prompt=f"q{g}", response=("42" if ok else "no") + "x" * n, reference="42")
         for n, ok, g in members
     ]
-    spec = {"terms": [{"verifier": "shape.match", "name": "acc"}], "shaping": ORDERED_SPECS[which]}
+    spec = {"terms": [{"verifier": "test.shape_match", "name": "acc"}], "shaping": ORDERED_SPECS[which]}
     results = rk.score(samples, spec, workers=0)
     assert all(r.status == "ok" and math.isfinite(r.value) for r in results)
     for g in {g for _, _, g in members}:

@@ -13,7 +13,7 @@ import rewardkit as rk
 from rewardkit.shaping.stage import KINDS, group_key
 from rewardkit.shaping.tokens import measure_length
 
-ACC = {"verifier": "shape.match", "name": "acc"}
+ACC = {"verifier": "test.shape_match", "name": "acc"}
 
 
 def spec(*shaping: dict, terms: list | None = None, **extra) -> dict:
@@ -67,7 +67,7 @@ def test_add_replace_record_modes():
 
 
 def test_replace_keeps_other_terms_and_weights():
-    terms = [{**ACC, "weight": 2.0}, {"verifier": "shape.rm", "name": "rm", "weight": 0.5}]
+    terms = [{**ACC, "weight": 2.0}, {"verifier": "test.shape_rm", "name": "rm", "weight": 0.5}]
     s = spec({"kind": "length.cosine", "max_len": 10, "weight": 3.0}, terms=terms)
     [r] = score([sample("42", rm=[0.4])], s)
     cos = r.components["length.cosine"]
@@ -76,7 +76,7 @@ def test_replace_keeps_other_terms_and_weights():
 
 
 def test_replacing_a_gated_off_term_stays_off():
-    terms = [ACC, {"verifier": "shape.rm", "name": "rm"}]
+    terms = [ACC, {"verifier": "test.shape_rm", "name": "rm"}]
     s = spec(
         {"kind": "robust.par", "of": "rm", "reference_key": "ref"},
         terms=terms,
@@ -172,7 +172,7 @@ def test_grpo_lambda_switches_per_group_correctness():
 
 
 def test_par_against_meta_and_group_references():
-    terms = [{"verifier": "shape.rm", "name": "rm"}]
+    terms = [{"verifier": "test.shape_rm", "name": "rm"}]
     s = spec({"kind": "robust.par"}, terms=terms)
     out = score(
         [
@@ -189,7 +189,7 @@ def test_par_against_meta_and_group_references():
 
 def test_par_hacked_reward_saturates():
     """Exploit (reward hacking): a 1000x RM score buys almost nothing over a modest win under PAR."""
-    terms = [{"verifier": "shape.rm", "name": "rm"}]
+    terms = [{"verifier": "test.shape_rm", "name": "rm"}]
     out = score(
         [sample("a", rm=[5.0], reference_rewards=0.0), sample("b", rm=[5000.0], reference_rewards=0.0)],
         spec({"kind": "robust.par"}, terms=terms),
@@ -198,7 +198,7 @@ def test_par_hacked_reward_saturates():
 
 
 def test_ensemble_methods():
-    terms = [{"verifier": "shape.rm", "name": f"rm{i}", "options": {"member": i}} for i in range(3)]
+    terms = [{"verifier": "test.shape_rm", "name": f"rm{i}", "options": {"member": i}} for i in range(3)]
     for method, expected in (("mean", 2.0), ("wco", 1.0), ("uwo", 2.0 - 0.5 * 2 / 3)):
         s = spec({"kind": "robust.ensemble", "of": ["rm0", "rm1", "rm2"], "method": method}, terms=terms)
         [r] = score([sample("x", rm=[1.0, 2.0, 3.0])], s)
@@ -216,7 +216,7 @@ def test_noisy_backward_and_forward():
 
 
 def test_gated_and_pure_process_rewards():
-    terms = [ACC, {"verifier": "shape.prm", "name": "prm", "weight": 0.5}]
+    terms = [ACC, {"verifier": "test.shape_prm", "name": "prm", "weight": 0.5}]
     gated = spec({"kind": "process.gated", "of": "prm", "correct": "acc"}, terms=terms)
     out = score([sample("42", steps=[0.8, 0.6]), sample("no", steps=[0.8, 0.6])], gated)
     assert out[0].value == pytest.approx(1.0 + 0.5 * 0.6)
@@ -273,7 +273,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return p
 
 
-TERMS_TOML = '[[terms]]\nverifier = "shape.match"\nname = "acc"\n'
+TERMS_TOML = '[[terms]]\nverifier = "test.shape_match"\nname = "acc"\n'
 
 
 @pytest.mark.parametrize(
