@@ -8,6 +8,10 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 .PHONY: demo test system-deps lint bench clean
 
 $(STAMP): pyproject.toml
+	@# Debian/Ubuntu ship venv's ensurepip in a separate package (python3-venv).
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "installing Debian package: python3-venv"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -24,9 +28,16 @@ system-deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Scores the three example sets with the built-in specs; scored rows go to out/, each summary
+# (rows by status, mean reward per term) to stderr.
 demo: $(STAMP) system-deps
 	@mkdir -p out
+	@echo "== math: examples/math/samples.jsonl, spec math -> out/math.jsonl"
 	$(VENV)/bin/rewardkit score examples/math/samples.jsonl -o out/math.jsonl --spec math
+	@echo "== code: examples/code/problems.jsonl, spec code -> out/code.jsonl"
+	$(VENV)/bin/rewardkit score examples/code/problems.jsonl -o out/code.jsonl --spec code
+	@echo "== sql: examples/sql/samples.jsonl, spec sql -> out/sql.jsonl"
+	$(VENV)/bin/rewardkit score examples/sql/samples.jsonl -o out/sql.jsonl --spec sql
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
