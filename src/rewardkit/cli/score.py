@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from collections import Counter, defaultdict
 from typing import Any, TextIO
 
 from rewardkit.cli._io import RowWriter, count_rows, read_rows
+from rewardkit.core import batching
 from rewardkit.core.engine import DEFAULT_MEMORY_MB, score
 from rewardkit.core.rows import result_to_row, row_to_sample
 from rewardkit.core.spec import load_spec
@@ -18,7 +18,7 @@ from rewardkit.core.types import RewardResult, Sample
 BATCH_ROWS = 1024
 #: With ``[[shaping]]`` a batch grows past BATCH_ROWS until the current group ends, at most
 #: this many times BATCH_ROWS (a bound on memory when a file has no group boundaries).
-MAX_GROUP_BATCHES = 64
+MAX_GROUP_BATCHES = batching.MAX_GROUP_BATCHES
 
 
 def add_parser(sub: Any) -> None:
@@ -125,9 +125,8 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(total, sys.stderr, enabled=not args.no_progress)
     summary = Summary()
     done = 0
-    batch: list[tuple[int, Any]] = []
 
-    def flush() -> None:
+    def flush(batch: list[tuple[int, Any]]) -> None:
         nonlocal done
         samples: list[Sample] = []
         slots: list[int] = []
@@ -167,37 +166,26 @@ def run(args: argparse.Namespace) -> int:
         writer.write(out_rows)
         done += len(batch)
         progress.update(done)
-        batch.clear()
 
-    grouped = bool(spec.shaping)  # shaping needs every sample of a group in the same batch
-    last_group: str | None = None
-    flushed_groups: set[bytes] = set()
-    current_groups: set[str] = set()
     warned = False
+
+    def on_split(entry: tuple[int, Any]) -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            print(
+                f"rewardkit score: line {entry[0]}: its group was already scored in an earlier batch; "
+                "keep the samples of a group on consecutive lines so they are shaped together",
+                file=sys.stderr,
+            )
+
+    # Shaping needs every sample of a group in the same batch (same cut as rk.score_iter).
+    key = (lambda entry: _group_of(entry[1])) if spec.shaping else None
     try:
-        for line, item in rows:
-            group = _group_of(item) if grouped else None
-            if group is None:
-                group = last_group
-            if len(batch) >= BATCH_ROWS and (
-                not grouped or group != last_group or len(batch) >= BATCH_ROWS * MAX_GROUP_BATCHES
-            ):
-                flushed_groups.update(_digest(g) for g in current_groups)
-                current_groups.clear()
-                flush()
-            if grouped and group is not None and not warned and _digest(group) in flushed_groups:
-                warned = True
-                print(
-                    f"rewardkit score: line {line}: its group was already scored in an earlier batch; "
-                    "keep the samples of a group on consecutive lines so they are shaped together",
-                    file=sys.stderr,
-                )
-            batch.append((line, item))
-            if group is not None:
-                current_groups.add(group)
-            last_group = group
-        if batch:
-            flush()
+        for batch in batching.group_batches(
+            rows, BATCH_ROWS, key, max_batches=MAX_GROUP_BATCHES, on_split=on_split
+        ):
+            flush(batch)
     except ValueError as exc:  # the whole file is unreadable (e.g. invalid JSON document)
         print(f"rewardkit score: {exc}", file=sys.stderr)
         return 2
@@ -218,10 +206,6 @@ def _group_of(item: Any) -> str | None:
         return group_key(row_to_sample(item))
     except (TypeError, ValueError):
         return None
-
-
-def _digest(group: str) -> bytes:
-    return hashlib.blake2b(group.encode(), digest_size=16).digest()
 
 
 def _bad_row(

@@ -12,11 +12,13 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rewardkit.core._worker import IN_WORKER_ENV
+from rewardkit.core.batching import group_batches
 from rewardkit.core.compose import compose
 from rewardkit.core.pool import Progress, Unit, get_pool
 from rewardkit.core.registry import VerifierInfo, get_verifier, run_scorer
@@ -230,12 +232,18 @@ def score_iter(
 ) -> Iterator[RewardResult]:
     """Stream results for an iterable of samples, ``batch_size`` at a time (memory stays flat).
 
+    When the spec has ``[[shaping]]``, a batch is never cut inside a group (samples sharing
+    ``meta["group_id"]``, or else the same prompt): it grows past ``batch_size`` until the group
+    ends, up to 64 times ``batch_size`` (:mod:`rewardkit.core.batching`, the same cut as
+    ``rewardkit score``). Keep each group's samples consecutive; a sample whose group was
+    already scored in an earlier batch raises one ``RuntimeWarning`` (its group is shaped in
+    pieces).
+
     Progress is reported as ``progress(done_so_far, -1)`` when the total is unknown.
     """
     spec_obj = load_spec(spec)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    batch: list[SampleLike] = []
     done = 0
 
     def run(chunk: list[SampleLike]) -> list[RewardResult]:
@@ -250,10 +258,39 @@ def score_iter(
         done += len(chunk)
         return out
 
-    for obj in samples:
-        batch.append(obj)
-        if len(batch) >= batch_size:
-            yield from run(batch)
-            batch = []
-    if batch:
-        yield from run(batch)
+    items: Iterable[SampleLike] = samples
+    key: Callable[[SampleLike], str | None] | None = None
+    if spec_obj.shaping:
+        items = (_parsed_or_raw(obj) for obj in samples)  # parse once: for the key and for score
+        key = _group_of
+
+    warned = False
+
+    def on_split(obj: SampleLike) -> None:
+        nonlocal warned
+        if not warned:
+            warned = True
+            warnings.warn(
+                "score_iter: a sample's group was already scored in an earlier batch, so that group "
+                "is shaped in pieces; keep the samples of a group consecutive (or raise batch_size)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+    for chunk in group_batches(items, batch_size, key, on_split=on_split):
+        yield from run(chunk)
+
+
+def _group_of(obj: SampleLike) -> str | None:
+    """The shaping group of a parsed sample; ``None`` (the previous sample's group) otherwise."""
+    from rewardkit.shaping.stage import group_key  # lazy: the engine imports shaping only when used
+
+    return group_key(obj) if isinstance(obj, Sample) else None
+
+
+def _parsed_or_raw(obj: SampleLike) -> SampleLike:
+    """``obj`` as a :class:`Sample`, or unchanged when it is not one (``score`` reports it)."""
+    try:
+        return _as_sample(obj)
+    except (TypeError, ValueError):
+        return obj
