@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 DEFAULT_DATA = os.path.join(ROOT, "tests", "verifiers", "math", "data", "math_labelled.jsonl")
 SPEC = {"terms": [{"verifier": "math"}]}
 TAIL = 90
