@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import rewardkit as rk
 
 
-@rk.verifier("test.shape_match", description="1.0 when the reference text occurs in the response (tests only)")
+@rk.verifier(
+    "test.shape_match", description="1.0 when the reference text occurs in the response (tests only)"
+)
 def match():
     def run(sample: rk.Sample) -> float:
         if sample.reference is None:

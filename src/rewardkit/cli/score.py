@@ -44,6 +44,7 @@ class Progress:
         self.tty = stream.isatty()
         self.start = time.monotonic()
         self.last = 0.0
+        self.shown: int | None = None  # rows in the last line drawn
 
     def update(self, done: int, final: bool = False) -> None:
         """Redraw for ``done`` rows finished."""
@@ -52,6 +53,9 @@ class Progress:
         now = time.monotonic()
         if not final and now - self.last < (0.2 if self.tty else 5.0):
             return
+        if final and not self.tty and done == self.shown:
+            return  # that line is already in the log
+        self.shown = done
         self.last = now
         elapsed = max(now - self.start, 1e-9)
         rate = done / elapsed
