@@ -13,6 +13,8 @@ _BUILTIN_MODULES: list[str] = [
     "code",
     "format",
     "length",
+    "math",
+    "numeric",
     "sql",
     "text",
 ]

@@ -1,0 +1,216 @@
+"""``math``: the final answer of a math response checked for equivalence with a reference.
+
+Pipeline: only text after ``</think>`` counts (an unclosed ``<think>`` earns nothing) ->
+:mod:`.extract` finds the answer(s) -> :mod:`.normalize` and :mod:`.structure` read each into a
+value -> :mod:`.compare` decides equivalence (exact rationals for numbers, numeric identity
+testing through sympy for expressions, structure-aware for sets, tuples, intervals, matrices,
+equations and inequalities).
+
+Hedging earns nothing (REFERENCE.md section 2; verifiers PR #1028): several boxes that do not
+all agree with the reference, or one answer listing alternatives (``3 or 4``, ``2, 3, 5``)
+where the reference is one value, score 0 with reason ``multiple_answers``. A reference that
+cannot be parsed is ``invalid_input``, never a reward (open-r1 #86, #215, #293). The argument
+order is fixed by the sample (``reference`` is the gold), so the asymmetric ``verify(gold,
+pred)`` confusion of open-r1 #557 cannot happen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rewardkit.core.errors import InvalidInput
+from rewardkit.core.registry import verifier
+from rewardkit.core.types import RewardResult, Sample
+from rewardkit.verifiers._extract import strip_think
+from rewardkit.verifiers.math import symbolic
+from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multiple, values_equal
+from rewardkit.verifiers.math.extract import extract
+from rewardkit.verifiers.math.structure import Scalar, Seq, Value, parse_value
+
+#: longest reference string read
+MAX_REFERENCE_CHARS = 10_000
+#: most boxes compared in one response; more distinct boxes than this is hedging by itself
+MAX_BOXES = 16
+_REF_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class MathOptions:
+    """Options of the ``math`` verifier.
+
+    Attributes:
+        fallback_last_number: when no box, ``<answer>`` tag, answer phrase or ``####`` line is
+            found, take the last number in the response (off by default).
+        think: only text after ``</think>`` counts and an unclosed ``<think>`` scores 0
+            (reason ``think_unclosed``).
+        rel_tol: accept answers within this relative difference of the reference (off by
+            default: numbers compare exactly).
+        abs_tol: accept answers within this absolute difference of the reference.
+        budget_s: work budget of one comparison in seconds; past it the sample is ``timeout``.
+    """
+
+    fallback_last_number: bool = False
+    think: bool = True
+    rel_tol: float | None = None
+    abs_tol: float | None = None
+    budget_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        for name in ("rel_tol", "abs_tol"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise ValueError(f"option {name!r} must be >= 0, got {value!r}")
+        if not self.budget_s > 0:
+            raise ValueError(f"option 'budget_s' must be > 0, got {self.budget_s!r}")
+
+
+def _reference_text(reference: Any) -> list[str]:
+    items = list(reference) if isinstance(reference, (list, tuple)) else [reference]
+    if not items:
+        raise InvalidInput("reference list is empty")
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise InvalidInput(f"reference must be a string or a number, got {type(item).__name__}")
+        text = str(item)
+        if len(text) > MAX_REFERENCE_CHARS:
+            raise InvalidInput(f"reference is {len(text)} characters (limit {MAX_REFERENCE_CHARS})")
+        out.append(text)
+    return out
+
+
+def _scalars(value: Value) -> list[Scalar]:
+    """Every scalar inside a value (to check that a reference's expressions parse)."""
+    out: list[Scalar] = []
+    stack: list[Any] = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Scalar):
+            out.append(v)
+        elif isinstance(v, Seq):
+            stack.extend(v.items)
+        elif hasattr(v, "rows"):
+            stack.extend(cell for row in v.rows for cell in row)
+        elif hasattr(v, "parts"):
+            stack.extend(v.parts)
+        elif hasattr(v, "lo"):
+            stack.extend((v.lo, v.hi))
+        elif hasattr(v, "value"):
+            stack.append(v.value)
+    return out
+
+
+def parse_reference(text: str) -> Value:
+    """Parse a reference answer; raise :class:`InvalidInput` when it cannot be read.
+
+    A reference may carry its own ``\\boxed{}`` (MATH solutions do) or ``$`` wrappers.
+    """
+    found = extract(text)
+    answer = found.answers[-1] if found.source in ("boxed", "answer-tag") and found.answers else text
+    value = parse_value(answer)
+    if value is None:
+        raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
+    for scalar in _scalars(value):
+        if scalar.number is None and scalar.text not in ("\\infty", "-\\infty"):
+            if symbolic.parse_latex(scalar.text) is None:
+                raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
+    return value
+
+
+@verifier(
+    "math",
+    options=MathOptions,
+    description="math answer equivalence: exact numbers, sympy expressions, sets, intervals, matrices",
+    example={
+        "response": "<think>The sum is 1/2 + 1/4.</think>So the answer is $\\boxed{\\dfrac{3}{4}}$.",
+        "reference": "0.75",
+        "options": {},
+    },
+)
+def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
+    """Build the ``math`` scorer (see the module docstring).
+
+    Details: ``extracted`` (the last answer found), ``source`` (``boxed``, ``answer-tag``,
+    ``answer-line``, ``gsm8k``, ``last-number``), ``answers`` (how many were found) and, on 0.0,
+    ``reason``: ``think_unclosed``, ``no_answer``, ``empty_answer``, ``multiple_answers``,
+    ``unparsed_answer`` or ``mismatch``.
+    """
+    ref_cache: dict[str, Value] = {}
+
+    def reference_values(reference: Any) -> list[Value]:
+        values = []
+        for text in _reference_text(reference):
+            value = ref_cache.get(text)
+            if value is None:
+                value = parse_reference(text)
+                if len(ref_cache) >= _REF_CACHE_SIZE:
+                    ref_cache.clear()
+                ref_cache[text] = value
+            values.append(value)
+        return values
+
+    def matches(refs: list[Value], answer: Value, ctx: Context) -> bool:
+        return any(values_equal(ref, answer, ctx) for ref in refs)
+
+    def score(sample: Sample) -> RewardResult:
+        refs = reference_values(sample.reference)
+        text = sample.response
+        if opts.think:
+            text, closed = strip_think(text)
+            if not closed:
+                return RewardResult.ok(0.0, reason="think_unclosed")
+        found = extract(text, last_number=opts.fallback_last_number)
+        if not found.answers:
+            return RewardResult.ok(0.0, reason="no_answer", source=found.source)
+        details: dict[str, Any] = {
+            "extracted": found.answers[-1][:1000],
+            "source": found.source,
+            "answers": len(found.answers),
+        }
+        if not found.answers[-1].strip():
+            return RewardResult.ok(0.0, reason="empty_answer", **details)
+        distinct = list(dict.fromkeys(a.strip() for a in found.answers if a.strip()))
+        if len(distinct) > MAX_BOXES:
+            return RewardResult.ok(0.0, reason="multiple_answers", **details)
+        ctx = Context(opts.rel_tol, opts.abs_tol, time.monotonic() + opts.budget_s)
+        try:
+            return _judge(refs, distinct, details, ctx)
+        except BudgetExceeded:
+            return RewardResult.fail("timeout", f"math comparison exceeded its budget of {opts.budget_s} s")
+
+    def _judge(refs: list[Value], answers: list[str], details: dict[str, Any], ctx: Context) -> RewardResult:
+        values = [parse_value(a) for a in answers]
+        multi_ref = any(is_multiple(r) for r in refs)
+        if len(values) > 1 and multi_ref and all(v is not None for v in values):
+            combined = Seq("list", tuple(v for v in values if v is not None))
+            if matches(refs, combined, ctx):
+                return RewardResult.ok(1.0, **details)
+        verdicts = []
+        for value in values:
+            if value is None:
+                verdicts.append(False)
+                continue
+            if isinstance(value, Seq) and value.kind in ("alternatives", "list") and not multi_ref:
+                if any(matches(refs, item, ctx) for item in value.items):
+                    if all(matches(refs, item, ctx) for item in value.items):
+                        verdicts.append(True)
+                        continue
+                    return RewardResult.ok(0.0, reason="multiple_answers", **details)
+                verdicts.append(False)
+                continue
+            verdicts.append(matches(refs, value, ctx))
+        if all(verdicts):
+            return RewardResult.ok(1.0, **details)
+        if any(verdicts):
+            return RewardResult.ok(0.0, reason="multiple_answers", **details)
+        if values[-1] is None:
+            return RewardResult.ok(0.0, reason="unparsed_answer", **details)
+        return RewardResult.ok(0.0, reason="mismatch", **details)
+
+    return score
+
+
+__all__ = ["MathOptions", "math_verifier", "parse_reference"]

@@ -1,0 +1,296 @@
+"""Equivalence of a reference value and an answer value (see :mod:`.structure` for the shapes).
+
+Scalars: identical text first; then the exact rational fast path for plain numbers (no sympy);
+then sympy (:mod:`.symbolic`). Tolerance is used only when the reference is itself a rounded
+decimal (``3.14`` accepts ``3.1416`` and ``\\pi``: the answer rounded to the reference's places
+must equal it, and the reference needs at least :data:`MIN_ROUNDED_DECIMALS` places so that an
+exact ``0.5`` does not accept ``0.54``) or when the caller sets ``rel_tol``/``abs_tol``.
+Percent: ``50\\%`` equals ``50`` and ``0.5``. Degrees: ``45^\\circ`` equals ``45`` and, against
+a reference holding ``\\pi``, ``\\frac{\\pi}{4}``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from rewardkit.verifiers._extract import normalize_text
+from rewardkit.verifiers._numbers import round_half_away
+from rewardkit.verifiers.math import symbolic
+from rewardkit.verifiers.math.structure import (
+    Equation,
+    Interval,
+    Matrix,
+    Named,
+    Scalar,
+    Seq,
+    Text,
+    Union_,
+    Value,
+)
+
+#: a reference needs this many decimal places to be read as a rounded value
+MIN_ROUNDED_DECIMALS = 2
+
+
+class BudgetExceeded(Exception):
+    """The comparison used up its work budget."""
+
+
+@dataclass
+class Context:
+    """Settings and the work budget of one comparison."""
+
+    rel_tol: float | None = None
+    abs_tol: float | None = None
+    deadline: float | None = None
+
+    def tick(self) -> None:
+        """Raise :class:`BudgetExceeded` once the deadline has passed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BudgetExceeded
+
+
+def _text_key(text: str) -> str:
+    return normalize_text(text, punctuation="edges").replace(" ", "")
+
+
+def _tolerant(ref: Fraction, ans: Fraction, ctx: Context) -> bool:
+    diff = abs(ref - ans)
+    if ctx.abs_tol is not None and diff <= Fraction(ctx.abs_tol):
+        return True
+    if ctx.rel_tol is not None and diff <= Fraction(ctx.rel_tol) * max(abs(ref), abs(ans)):
+        return True
+    return False
+
+
+def _variants(value: Fraction, percent: bool) -> list[Fraction]:
+    return [value, value / 100] if percent else [value]
+
+
+def _numbers_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
+    if ref.number is None or ans.number is None:
+        return False
+    ref_decimals = ref.number.decimals
+    for r in _variants(ref.number.value, ref.percent):
+        for a in _variants(ans.number.value, ans.percent):
+            if r == a or _tolerant(r, a, ctx):
+                return True
+            if (
+                ref_decimals is not None
+                and ref_decimals >= MIN_ROUNDED_DECIMALS
+                and ans.number.decimals is not None
+                and ans.number.decimals > ref_decimals
+                and round_half_away(a, ref_decimals) == r
+            ):
+                return True
+    return False
+
+
+def _sympy_of(scalar: Scalar) -> Any | None:
+    if scalar.number is not None:
+        import sympy
+
+        return sympy.Rational(scalar.number.value.numerator, scalar.number.value.denominator)
+    return symbolic.parse_latex(scalar.text)
+
+
+def _has_pi(expr: Any) -> bool:
+    import sympy
+
+    return bool(expr.has(sympy.pi))
+
+
+def _symbolic_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
+    import sympy
+
+    r_expr, a_expr = _sympy_of(ref), _sympy_of(ans)
+    if r_expr is None or a_expr is None:
+        return False
+    ctx.tick()
+    if ans.degree and not ref.degree and isinstance(r_expr, sympy.Expr) and _has_pi(r_expr):
+        a_expr = a_expr * sympy.pi / 180
+    elif ref.degree and not ans.degree and isinstance(a_expr, sympy.Expr) and _has_pi(a_expr):
+        r_expr = r_expr * sympy.pi / 180
+    candidates = [(r_expr, a_expr)]
+    if ref.percent != ans.percent:
+        if ref.percent:
+            candidates.append((r_expr / 100, a_expr))
+        else:
+            candidates.append((r_expr, a_expr / 100))
+    for r, a in candidates:
+        if symbolic.expressions_equal(r, a):
+            return True
+        ctx.tick()
+    # a rounded-decimal reference (3.14) accepts an exact answer that rounds to it (\pi)
+    if (
+        ref.number is not None
+        and ref.number.decimals is not None
+        and ref.number.decimals >= MIN_ROUNDED_DECIMALS
+    ):
+        if isinstance(a_expr, sympy.Expr) and not a_expr.free_symbols and symbolic.is_safe(a_expr):
+            value = symbolic.evaluate(a_expr)
+            if value is not None and value.imag == 0:
+                approx = Fraction(str(value.real))
+                if round_half_away(approx, ref.number.decimals) == ref.number.value:
+                    return True
+    if (ctx.rel_tol is not None or ctx.abs_tol is not None) and isinstance(a_expr, sympy.Expr):
+        rv, av = symbolic.evaluate(r_expr), symbolic.evaluate(a_expr)
+        if rv is not None and av is not None:
+            diff = abs(rv - av)
+            if ctx.abs_tol is not None and diff <= ctx.abs_tol:
+                return True
+            if ctx.rel_tol is not None and diff <= ctx.rel_tol * max(abs(rv), abs(av)):
+                return True
+    return False
+
+
+def scalars_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
+    """Equality of two scalar answers (see the module docstring)."""
+    if ref.text == ans.text and ref.percent == ans.percent and ref.degree == ans.degree:
+        return True
+    if ref.number is not None and ans.number is not None:
+        return _numbers_equal(ref, ans, ctx)
+    return _symbolic_equal(ref, ans, ctx)
+
+
+def _match_unordered(refs: tuple[Value, ...], answers: tuple[Value, ...], ctx: Context) -> bool:
+    if len(refs) != len(answers):
+        return False
+    left = list(answers)
+    for ref in refs:
+        for i, ans in enumerate(left):
+            if values_equal(ref, ans, ctx):
+                del left[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _match_ordered(refs: tuple[Value, ...], answers: tuple[Value, ...], ctx: Context) -> bool:
+    if len(refs) != len(answers):
+        return False
+    return all(values_equal(r, a, ctx) for r, a in zip(refs, answers, strict=True))
+
+
+def _equation_expr(eq: Equation | Named) -> Any | None:
+    import sympy
+
+    lhs_text, rhs_text = (eq.lhs, eq.rhs) if isinstance(eq, Equation) else (eq.name, eq.rhs)
+    lhs, rhs = symbolic.parse_latex(lhs_text), symbolic.parse_latex(rhs_text)
+    if not (isinstance(lhs, sympy.Expr) and isinstance(rhs, sympy.Expr)):
+        return None
+    return lhs - rhs
+
+
+def equations_equal(ref: Equation | Named, ans: Equation | Named) -> bool:
+    """Equivalent equations: ``l1 - r1`` is a non-zero constant multiple of ``l2 - r2``."""
+    import sympy
+
+    if isinstance(ref, Equation) and isinstance(ans, Equation) and ref.relation != ans.relation:
+        if {ref.relation, ans.relation} not in ({"lt", "gt"}, {"le", "ge"}):
+            return False
+    r, a = _equation_expr(ref), _equation_expr(ans)
+    if r is None or a is None or not (symbolic.is_safe(r) and symbolic.is_safe(a)):
+        return False
+    if r.free_symbols != a.free_symbols:
+        return False
+    if symbolic.expressions_equal(r, a):
+        return True
+    if a == 0 or not r.free_symbols:
+        return False
+    ratio = r / a
+    if symbolic.functions_equal(
+        ratio, ratio.xreplace({s: s + sympy.Rational(1, 3) for s in ratio.free_symbols})
+    ):
+        relation = getattr(ref, "relation", "eq")
+        if relation == "eq":
+            return True
+        # an inequality may only be scaled by a positive constant unless the sides swap
+        value = symbolic.evaluate(ratio.xreplace({s: 2 for s in ratio.free_symbols}))
+        same = getattr(ans, "relation", "eq") == relation
+        return value is not None and ((value.real > 0) == same)
+    return False
+
+
+def _as_vector(value: Value) -> tuple[Value, ...] | None:
+    if isinstance(value, Matrix):
+        if len(value.rows) == 1:
+            return value.rows[0]
+        if all(len(row) == 1 for row in value.rows):
+            return tuple(row[0] for row in value.rows)
+    if isinstance(value, Seq) and value.kind in ("tuple", "list"):
+        return value.items
+    return None
+
+
+def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
+    """Whether ``ans`` denotes the same mathematical object as ``ref``."""
+    ctx.tick()
+    if isinstance(ref, Named) and isinstance(ans, Named):
+        if _text_key(ref.name) == _text_key(ans.name):
+            return values_equal(ref.value, ans.value, ctx)
+        return False
+    if isinstance(ans, Named) and not isinstance(ref, Equation):
+        return values_equal(ref, ans.value, ctx)
+    if isinstance(ref, Named) and not isinstance(ans, Equation):
+        return values_equal(ref.value, ans, ctx)
+    if isinstance(ref, (Equation, Named)) and isinstance(ans, (Equation, Named)):
+        return equations_equal(ref, ans)
+    if isinstance(ref, Text) or isinstance(ans, Text):
+        ref_text = ref.text if isinstance(ref, (Text, Scalar)) else None
+        ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None
+        return ref_text is not None and ans_text is not None and _text_key(ref_text) == _text_key(ans_text)
+    if isinstance(ref, Scalar) and isinstance(ans, Scalar):
+        return scalars_equal(ref, ans, ctx)
+    if isinstance(ref, Seq) and isinstance(ans, Seq):
+        ordered = "tuple" in (ref.kind, ans.kind)
+        if ordered and {ref.kind, ans.kind} & {"set", "alternatives"}:
+            return False
+        if ordered:
+            return _match_ordered(ref.items, ans.items, ctx)
+        return _match_unordered(ref.items, ans.items, ctx)
+    if isinstance(ref, Interval) and isinstance(ans, Interval):
+        return (
+            ref.lo_closed == ans.lo_closed
+            and ref.hi_closed == ans.hi_closed
+            and values_equal(ref.lo, ans.lo, ctx)
+            and values_equal(ref.hi, ans.hi, ctx)
+        )
+    if isinstance(ref, Interval) and isinstance(ans, Seq) and ans.kind == "tuple" and len(ans.items) == 2:
+        return not ref.lo_closed and not ref.hi_closed and _match_ordered((ref.lo, ref.hi), ans.items, ctx)
+    if isinstance(ans, Interval) and isinstance(ref, Seq) and ref.kind == "tuple" and len(ref.items) == 2:
+        return not ans.lo_closed and not ans.hi_closed and _match_ordered(ref.items, (ans.lo, ans.hi), ctx)
+    if isinstance(ref, Union_) or isinstance(ans, Union_):
+        ref_parts = ref.parts if isinstance(ref, Union_) else (ref,)
+        ans_parts = ans.parts if isinstance(ans, Union_) else (ans,)
+        return _match_unordered(ref_parts, ans_parts, ctx)
+    if isinstance(ref, Matrix) and isinstance(ans, Matrix):
+        return len(ref.rows) == len(ans.rows) and all(
+            _match_ordered(r, a, ctx) for r, a in zip(ref.rows, ans.rows, strict=True)
+        )
+    ref_vec, ans_vec = _as_vector(ref), _as_vector(ans)
+    if ref_vec is not None and ans_vec is not None and (isinstance(ref, Matrix) or isinstance(ans, Matrix)):
+        return _match_ordered(ref_vec, ans_vec, ctx)
+    return False
+
+
+def is_multiple(value: Value) -> bool:
+    """Whether a reference names several values (a set, tuple, list, interval, ...)."""
+    if isinstance(value, Named):
+        return is_multiple(value.value)
+    return isinstance(value, (Seq, Interval, Union_, Matrix))
+
+
+__all__ = [
+    "BudgetExceeded",
+    "Context",
+    "MIN_ROUNDED_DECIMALS",
+    "equations_equal",
+    "is_multiple",
+    "scalars_equal",
+    "values_equal",
+]

@@ -1,0 +1,341 @@
+"""Read a cleaned answer string into a structured value.
+
+The shapes an answer can take: a scalar expression, a text answer, a set ``\\{1, 2\\}``, a tuple
+or ordered pair ``(1, 2)``, a bare list ``1, 2``, alternatives ``3 or 4`` (a hedge unless the
+reference is itself several values), an interval ``[1, 2)`` or a union of intervals, a
+matrix or vector (``pmatrix``, ``bmatrix``, ...), a named value ``x = 3``, an equation
+``y = 2x + 1``, an inequality ``x > 2`` (read as the interval it describes), and ``a \\pm b``
+(read as the set of both values). Splitting is done at top level only, outside every bracket.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from rewardkit.verifiers._numbers import Number, parse_number
+from rewardkit.verifiers.math.normalize import clean
+
+MAX_ITEMS = 64
+_MAX_DEPTH = 6
+
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+_NAME = re.compile(
+    r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z]\s*\([A-Za-z, ]*\)"
+    r"|[A-Za-z]{2,12})$"
+)
+_OR = re.compile(r"\s(?:or|and)\s|\\lor|\\vee|(?<![\\A-Za-z])or(?![A-Za-z])")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+_KNOWN_WORDS = frozenset(
+    "sin cos tan cot sec csc log ln exp arcsin arccos arctan sinh cosh tanh sqrt frac dfrac pi infty "
+    "cdot times div circ text mathrm le ge ne lt gt leq geq neq pm mp cup cap varnothing begin end "
+    "pmatrix bmatrix matrix binom choose left right sum prod int lim theta alpha beta gamma delta "
+    "epsilon varepsilon lambda mu phi varphi omega sigma rho tau".split()
+)
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """One expression: ``number`` is set when it is a plain number (the fast path)."""
+
+    text: str
+    number: Number | None = None
+    percent: bool = False
+    degree: bool = False
+
+
+@dataclass(frozen=True)
+class Text:
+    """A word answer (``Monday``, ``4:30 p.m.``), compared as normalised text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Seq:
+    """Several values. ``kind``: ``set`` (``\\{...\\}``, unordered), ``tuple`` (``(...)``,
+    ordered), ``list`` (bare commas: unordered against a set, ordered against a tuple) or
+    ``alternatives`` (``a or b``, ``a \\pm b``: unordered)."""
+
+    kind: Literal["set", "tuple", "list", "alternatives"]
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An interval; endpoints are scalars (``\\infty`` included)."""
+
+    lo: Value
+    hi: Value
+    lo_closed: bool
+    hi_closed: bool
+
+
+@dataclass(frozen=True)
+class Union_:
+    """A union of intervals (``\\cup``), unordered."""
+
+    parts: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A matrix or vector: rows of cells."""
+
+    rows: tuple[tuple[Value, ...], ...]
+
+
+@dataclass(frozen=True)
+class Named:
+    """``x = 3``, ``f(x) = 2x + 1``: a value given a name."""
+
+    name: str
+    value: Value
+    rhs: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """An equation or inequality between two expressions that is not a named value."""
+
+    lhs: str
+    rhs: str
+    relation: str = "eq"
+
+
+Value = Scalar | Text | Seq | Interval | Union_ | Matrix | Named | Equation
+
+
+def split_top(text: str, sep: str | re.Pattern[str]) -> list[str]:
+    """Split ``text`` on ``sep`` where it occurs outside every bracket pair."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    pattern = sep if isinstance(sep, re.Pattern) else None
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "{}":
+            depth += 1 if text[i + 1] == "{" else -1
+            i += 2
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0:
+            if pattern is not None:
+                m = pattern.match(text, i)
+                if m is not None and m.end() > i:
+                    parts.append(text[start:i])
+                    start = i = m.end()
+                    continue
+            elif text.startswith(sep, i):  # type: ignore[arg-type]
+                parts.append(text[start:i])
+                i += len(sep)  # type: ignore[arg-type]
+                start = i
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text.replace(r"\{", "{").replace(r"\}", "}"):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+    return depth == 0
+
+
+def _enclosed(text: str, left: str, right: str) -> bool:
+    """Whether ``text`` is ``left ... right`` with the two delimiters matching each other."""
+    if not (text.startswith(left) and text.endswith(right)) or len(text) < len(left) + len(right):
+        return False
+    inner = text[len(left) : len(text) - len(right)]
+    depth = 0
+    for ch in inner:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return True
+
+
+def _is_text(text: str) -> bool:
+    stripped = re.sub(r"\\[A-Za-z]+", " ", text)
+    return any(w.lower() not in _KNOWN_WORDS for w in _WORD.findall(stripped)) or ":" in text
+
+
+def _items(text: str, depth: int) -> tuple[Value, ...] | None:
+    parts = [p.strip() for p in split_top(text, ",")]
+    if len(parts) > MAX_ITEMS or any(not p for p in parts):
+        return None
+    values = [parse_value(p, depth + 1, cleaned=True) for p in parts]
+    if any(v is None for v in values):
+        return None
+    return tuple(v for v in values if v is not None)
+
+
+_FLIP = {"<": ">", ">": "<", "\\le": "\\ge", "\\ge": "\\le"}
+_REL_NAME = {"<": "lt", ">": "gt", "\\le": "le", "\\ge": "ge", "\\ne": "ne"}
+
+
+def _relation(text: str, depth: int) -> Value | None:
+    """``x > 2`` and ``2 < x \\le 5`` -> the interval they describe; other relations -> Equation."""
+    tokens = [t.strip() for t in re.split(r"(\\le|\\ge|\\ne|<|>)", text)]
+    if len(tokens) == 3:
+        lhs, op, rhs = tokens
+        if not lhs or not rhs:
+            return None
+        if op != "\\ne" and _NAME.match(rhs) and not _NAME.match(lhs):
+            lhs, op, rhs = rhs, _FLIP[op], lhs
+        if op != "\\ne" and _NAME.match(lhs) and not _NAME.match(rhs):
+            bound = parse_value(rhs, depth + 1, cleaned=True)
+            if bound is None:
+                return None
+            if op in ("<", "\\le"):
+                return Interval(Scalar("-\\infty"), bound, False, op == "\\le")
+            return Interval(bound, Scalar("\\infty"), op == "\\ge", False)
+        return Equation(lhs, rhs, _REL_NAME[op])
+    if len(tokens) == 5 and _NAME.match(tokens[2]):
+        a, op1, _, op2, b = tokens
+        if op1 in (">", "\\ge") and op2 in (">", "\\ge"):
+            a, op1, op2, b = b, _FLIP[op2], _FLIP[op1], a
+        if op1 in ("<", "\\le") and op2 in ("<", "\\le"):
+            lo = parse_value(a, depth + 1, cleaned=True)
+            hi = parse_value(b, depth + 1, cleaned=True)
+            if lo is None or hi is None:
+                return None
+            return Interval(lo, hi, op1 == "\\le", op2 == "\\le")
+    return None
+
+
+def _matrix(body: str, depth: int) -> Value | None:
+    rows = [r for r in (row.strip() for row in re.split(r"\\\\", body)) if r]
+    if not rows:
+        return None
+    parsed: list[tuple[Value, ...]] = []
+    for row in rows:
+        cells = [c.strip() for c in row.split("&")]
+        values = [parse_value(c, depth + 1, cleaned=True) for c in cells]
+        if any(v is None for v in values):
+            return None
+        parsed.append(tuple(v for v in values if v is not None))
+    if len({len(r) for r in parsed}) != 1:
+        return None
+    return Matrix(tuple(parsed))
+
+
+def _scalar(text: str, percent: bool, degree: bool) -> Value:
+    number = parse_number(text)
+    if number is not None:
+        return Scalar(text, number, percent or number.percent, degree)
+    if _is_text(text):
+        return Text(text)
+    return Scalar(text, None, percent, degree)
+
+
+def parse_value(answer: str, depth: int = 0, *, cleaned: bool = False) -> Value | None:
+    """Parse one answer into a :data:`Value`; ``None`` when it is empty or malformed.
+
+    Args:
+        answer: the extracted answer.
+        depth: recursion depth (nested structures stop at a fixed depth).
+        cleaned: skip :func:`rewardkit.verifiers.math.normalize.clean` (already done).
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    if cleaned:
+        text, percent, degree = answer.strip(), False, False
+        if text:
+            c = clean(text)
+            text, percent, degree = c.text, c.percent, c.degree
+    else:
+        c = clean(answer)
+        text, percent, degree = c.text, c.percent, c.degree
+    if not text or not _balanced(text):
+        return None
+    if text in (r"\varnothing", r"\{\}", "{}", r"\{ \}", "\\O"):
+        return Seq("set", ())
+    m = _MATRIX.match(text)
+    if m is not None:
+        return _matrix(m.group(2), depth)
+    alternatives = split_top(text, _OR)
+    if len(alternatives) > 1:
+        options = [parse_value(a, depth + 1, cleaned=True) for a in alternatives if a.strip()]
+        present = tuple(v for v in options if v is not None)
+        if len(present) != len(options) or not present:
+            return None
+        return present[0] if len(present) == 1 else Seq("alternatives", present)
+    union = split_top(text, re.compile(r"\\cup(?![A-Za-z])|\\sqcup(?![A-Za-z])"))
+    if len(union) > 1:
+        parts = [parse_value(p, depth + 1, cleaned=True) for p in union]
+        if any(p is None for p in parts):
+            return None
+        return Union_(tuple(p for p in parts if p is not None))
+    eq_parts = split_top(text, re.compile(r"=|\\in(?![A-Za-z])"))
+    if len(eq_parts) > 1 and all(p.strip() for p in eq_parts):
+        lhs = eq_parts[0].strip()
+        if _NAME.match(lhs):
+            rhs = eq_parts[-1].strip()
+            value = parse_value(rhs, depth + 1, cleaned=True)
+            return Named(lhs, value, rhs) if value is not None else None
+        if len(eq_parts) == 2:
+            return Equation(lhs, eq_parts[1].strip())
+        value = parse_value(eq_parts[-1], depth + 1, cleaned=True)
+        return value
+    if re.search(r"\\le|\\ge|\\ne|<|>", text) and not text.startswith(r"\langle"):
+        rel = _relation(text, depth)
+        if rel is not None:
+            return rel
+    pm = split_top(text, re.compile(r"\\pm(?![A-Za-z])|\\mp(?![A-Za-z])"))
+    if len(pm) == 2 and pm[1].strip():
+        base, delta = pm[0].strip(), pm[1].strip()
+        plus = f"{base} + ({delta})" if base else delta
+        minus = f"{base} - ({delta})" if base else f"-({delta})"
+        return Seq("alternatives", (Scalar(plus), Scalar(minus)))
+    if _enclosed(text, r"\{", r"\}"):
+        inner = text[2:-2].strip()
+        if not inner:
+            return Seq("set", ())
+        items = _items(inner, depth)
+        return Seq("set", items) if items is not None else None
+    if _enclosed(text, r"\langle", r"\rangle"):
+        items = _items(text[len(r"\langle") : -len(r"\rangle")], depth)
+        return Seq("tuple", items) if items is not None else None
+    if text[0] in "([" and text[-1] in ")]" and _enclosed(text, text[0], text[-1]):
+        inner = text[1:-1]
+        if len(split_top(inner, ",")) >= 2:
+            items = _items(inner, depth)
+            if items is None:
+                return None
+            if len(items) == 2 and (text[0], text[-1]) != ("(", ")"):
+                return Interval(items[0], items[1], text[0] == "[", text[-1] == "]")
+            return Seq("tuple", items)
+    if parse_number(text) is None and len(split_top(text, ",")) > 1:
+        items = _items(text, depth)
+        return Seq("list", items) if items is not None else None
+    return _scalar(text, percent, degree)
+
+
+__all__ = [
+    "Equation",
+    "Interval",
+    "Matrix",
+    "Named",
+    "Scalar",
+    "Seq",
+    "Text",
+    "Union_",
+    "Value",
+    "parse_value",
+    "split_top",
+]

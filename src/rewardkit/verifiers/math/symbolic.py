@@ -1,0 +1,226 @@
+"""LaTeX to sympy, and equality of two expressions, with a bounded amount of work.
+
+Parsing uses latex2sympy2_extended (the ANTLR LaTeX grammar Math-Verify also uses). Nothing here
+calls ``simplify``: equality is decided numerically at high precision, which is both faster and
+safer than symbolic simplification (which can run for minutes):
+
+* constants (no free symbols) are equal when their 40-digit evaluations agree to a relative
+  1e-30 (never an absolute tolerance, except against an exact zero); ``1/2004!`` and ``1/2006!``
+  differ in the first digit, so distinct exact values are never merged (Math-Verify #14 merges
+  them with an absolute float tolerance);
+* expressions with free symbols are equal when they agree at several random points (the
+  Schwartz-Zippel argument behind randomised identity testing: two different analytic
+  expressions agree on a few random points with probability zero).
+
+Work is bounded before sympy sees the input (DESIGN.md style rule 5): answers over
+:data:`MAX_SYMPY_CHARS` characters or nested deeper than :data:`MAX_NESTING` are not parsed
+(ANTLR recursion on ``{{{{...}}}}`` takes seconds and then fails), and an expression holding a
+power tower, a huge integer or a huge factorial is compared structurally only, never evaluated
+(``2^{2^{2^{100}}}``, ``10^{10^{10}}``, ``1000!`` cannot make the verifier allocate or spin).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import lru_cache
+from typing import Any
+
+#: longest string handed to the LaTeX parser
+MAX_SYMPY_CHARS = 600
+#: deepest brace/bracket nesting handed to the LaTeX parser
+MAX_NESTING = 24
+#: integers with more digits than this are not evaluated
+MAX_INT_DIGITS = 4000
+#: factorial arguments above this are not evaluated
+MAX_FACTORIAL = 5000
+#: precision (decimal digits) of numeric evaluation
+PRECISION = 40
+#: relative difference under which two evaluations are the same value
+REL_EQ = 1e-30
+#: an evaluation this small counts as zero (rounding noise of a 40-digit evaluation)
+ZERO_EPS = 1e-34
+#: random points used to compare expressions with free symbols
+N_POINTS = 4
+
+_SQRT_SHORT = re.compile(r"\\sqrt\s*([0-9A-Za-z])")
+_FRAC_SHORT = re.compile(r"\\frac\s*([0-9A-Za-z])\s*([0-9A-Za-z])")
+_FRAC_HALF_SHORT = re.compile(r"\\frac\s*(\{[^{}]*\})\s*([0-9A-Za-z])")
+_TOWER = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\(?[^{}()]*\^")
+
+
+def _nesting(text: str) -> int:
+    depth = best = 0
+    for ch in text:
+        if ch in "{([":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+    return best
+
+
+def _prepare(text: str) -> str:
+    text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
+    text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
+    text = _FRAC_HALF_SHORT.sub(r"\\frac\1{\2}", text)
+    return text
+
+
+@lru_cache(maxsize=8192)
+def parse_latex(text: str) -> Any | None:
+    """Parse one LaTeX expression into sympy, or ``None`` when it cannot be read safely.
+
+    ``i`` is read as the imaginary unit. The result is cached (references repeat across a batch,
+    and so do common wrong answers).
+    """
+    if not text or len(text) > MAX_SYMPY_CHARS or _nesting(text) > MAX_NESTING:
+        return None
+    try:
+        import sympy
+        from latex2sympy2_extended import latex2sympy
+
+        expr = latex2sympy(_prepare(text))
+    except Exception:  # the parser raises bare Exception on syntax errors
+        return None
+    except RecursionError:
+        return None
+    if not isinstance(expr, sympy.Basic):
+        return None
+    i_sym = sympy.Symbol("i")
+    if isinstance(expr, sympy.Expr) and i_sym in expr.free_symbols:
+        expr = expr.subs(i_sym, sympy.I)
+    return expr
+
+
+def _log10_magnitude(base: Any, exp: Any) -> float:
+    """Rough ``log10 |base ** exp|`` for numeric ``base`` and ``exp`` (small evaluations only)."""
+    import math
+
+    try:
+        b, e = abs(complex(base.evalf(15))), abs(complex(exp.evalf(15)))
+    except (TypeError, ValueError, OverflowError):
+        return math.inf
+    if b in (0.0, 1.0):
+        return 0.0
+    return e * abs(math.log10(b))
+
+
+def is_safe(expr: Any) -> bool:
+    """Whether ``expr`` can be evaluated numerically without unbounded work.
+
+    Refuses integers over :data:`MAX_INT_DIGITS` digits, factorials of more than
+    :data:`MAX_FACTORIAL`, factorials inside an exponent, and power towers whose exponent
+    holds a constant power above 10^3 (``10^{10^{10}}``, ``2^{2^{2^{100}}}``, ``9^{9^9}``).
+    """
+    import sympy
+
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Integer) and abs(int(node)).bit_length() > MAX_INT_DIGITS * 3.33:
+            return False
+        if isinstance(node, sympy.factorial):
+            arg = node.args[0]
+            if not (arg.is_Integer and int(arg) <= MAX_FACTORIAL):
+                return False
+        if isinstance(node, sympy.Pow):
+            for sub in sympy.preorder_traversal(node.args[1]):
+                if isinstance(sub, sympy.factorial):
+                    return False
+                if (
+                    isinstance(sub, sympy.Pow)
+                    and sub.args[0].is_number
+                    and sub.args[1].is_number
+                    and (not is_safe(sub.args[1]) or _log10_magnitude(*sub.args) > 3)
+                ):
+                    return False
+    return True
+
+
+def evaluate(expr: Any) -> Any | None:
+    """``expr`` as a high-precision mpmath complex number, or ``None`` (not finite, not a number)."""
+    import mpmath
+    import sympy
+
+    bits = int(PRECISION * 3.33) + 16
+    try:
+        value = sympy.N(expr, PRECISION)
+        re_part, im_part = value.as_real_imag()
+        if not (re_part.is_Number and im_part.is_Number) or not (re_part.is_finite and im_part.is_finite):
+            return None
+        return mpmath.mpc(re_part._to_mpmath(bits), im_part._to_mpmath(bits))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, RecursionError):
+        return None
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Relative closeness only, so tiny distinct values (``1/2004!``, ``1/2006!``) stay apart;
+    against an exact zero the other side must vanish to the working precision."""
+    scale = max(abs(a), abs(b))
+    if a == 0 or b == 0:
+        return bool(scale <= ZERO_EPS)
+    return bool(abs(a - b) <= REL_EQ * scale)
+
+
+def constants_equal(a: Any, b: Any) -> bool | None:
+    """Equality of two constant expressions, or ``None`` when either cannot be evaluated."""
+    import mpmath
+
+    with mpmath.workdps(PRECISION + 10):
+        va, vb = evaluate(a), evaluate(b)
+        if va is None or vb is None:
+            return None
+        return _close(va, vb)
+
+
+def functions_equal(a: Any, b: Any, *, seed: int = 20260101) -> bool:
+    """Equality of two expressions with free symbols by evaluation at random points."""
+    import mpmath
+    import sympy
+
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    if not symbols:
+        return bool(constants_equal(a, b))
+    rng = random.Random(seed)
+    compared = 0
+    with mpmath.workdps(PRECISION + 10):
+        for _ in range(N_POINTS * 3):
+            point = {s: sympy.Rational(rng.randint(1, 10**6), 10**6) + rng.randint(1, 3) for s in symbols}
+            try:
+                va, vb = evaluate(a.xreplace(point)), evaluate(b.xreplace(point))
+            except Exception:
+                continue
+            if va is None or vb is None:
+                continue
+            if not _close(va, vb):
+                return False
+            compared += 1
+            if compared >= N_POINTS:
+                return True
+    return False
+
+
+def expressions_equal(a: Any, b: Any) -> bool:
+    """Whether two sympy expressions denote the same value (see the module docstring)."""
+    import sympy
+
+    if a == b:
+        return True
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)):
+        return False
+    if not (is_safe(a) and is_safe(b)):
+        return False
+    if a.free_symbols or b.free_symbols:
+        return functions_equal(a, b)
+    return bool(constants_equal(a, b))
+
+
+__all__ = [
+    "MAX_NESTING",
+    "MAX_SYMPY_CHARS",
+    "constants_equal",
+    "evaluate",
+    "expressions_equal",
+    "functions_equal",
+    "is_safe",
+    "parse_latex",
+]

@@ -1,0 +1,217 @@
+"""Golden table for the ``math`` verifier: {response, reference, expected} per case.
+
+Each row's id names what it guards. Rows named ``mv14``, ``mv41`` ... are the Math-Verify 0.9.0
+defects listed in REFERENCE.md section 2 (the number is Math-Verify's issue); rewardkit must
+get every one of them right.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import rewardkit as rk
+
+SPEC = {"terms": [{"verifier": "math"}]}
+
+
+def judge(response: str, reference: object, **options: object) -> rk.RewardResult:
+    spec = {"terms": [{"verifier": "math", "options": options}]} if options else SPEC
+    return rk.score([rk.Sample(prompt="", response=response, reference=reference)], spec=spec, workers=0)[0]
+
+
+# --- REFERENCE.md section 2: every listed Math-Verify defect -----------------------------------
+DEFECTS = [
+    # false positives (numeric tolerance, Math-Verify #14)
+    ("mv14_factorial_tolerance", r"\boxed{\frac{1}{2004!}}", r"\frac{1}{2006!}", 0.0),
+    ("mv14_power_tolerance", r"\boxed{\frac{1}{2^{99}}}", r"\frac{1}{2^{98}}", 0.0),
+    ("mv41_sqrt_factor_dropped", r"\boxed{4}", r"4\sqrt{2}", 0.0),
+    ("mv41_sqrt_paren_form", r"\boxed{4\sqrt(2)}", r"4", 0.0),
+    ("mv60_plain_text_equations", r"The answer: x+1=0", r"y+2=0", 0.0),
+    # false negatives
+    ("mv_plain_pi_over_two", r"\boxed{pi/2}", r"\dfrac{\pi}{2}", 1.0),
+    ("mv69_e16_minus_one", r"\boxed{e^{16}-1}", r"-1+e^{16}", 1.0),
+    ("mv69_e16_minus_one_exp", r"\boxed{-1 + e^{16}}", r"e^{16} - 1", 1.0),
+    ("mv26_equivalent_equations", r"\boxed{y=2x+1}", r"2x-y+1=0", 1.0),
+    ("mv26_scaled_equation", r"\boxed{2y = 4x + 2}", r"y = 2x + 1", 1.0),
+    ("degrees_vs_radians", r"\boxed{45^\circ}", r"\frac{\pi}{4}", 1.0),
+    # multiple-choice letters (Math-Verify #16)
+    ("mv16_boxed_letter", r"So the answer is \boxed{B}.", "B", 1.0),
+    ("mv16_wrong_letter", r"\boxed{C}", "B", 0.0),
+    # hedging (verifiers PR #1028) and rewards before thinking finished (verifiers PR #213)
+    ("pr1028_candidate_list", r"It could be 2, 3, or 5. \boxed{2, 3, 5}", "3", 0.0),
+    ("pr1028_no_box_many_candidates", "The answer is 1 or 2 or 3 or 4", "3", 0.0),
+    ("pr213_unclosed_think", r"<think>maybe \boxed{7}", "7", 0.0),
+    ("pr213_closed_think", r"<think>maybe \boxed{6}</think> \boxed{7}", "7", 1.0),
+    ("pr213_box_only_in_thinking", r"<think>\boxed{7}</think> I am not sure.", "7", 0.0),
+]
+
+
+@pytest.mark.parametrize(("name", "response", "reference", "expected"), DEFECTS, ids=[d[0] for d in DEFECTS])
+def test_reference_md_defects(name, response, reference, expected):
+    result = judge(response, reference)
+    assert result.status == "ok" and result.value == expected, (name, result)
+
+
+def test_open_r1_557_argument_order_is_fixed_by_the_sample():
+    """open-r1 #557: ``verify(gold, pred)`` is asymmetric and callers swapped it. Here the
+    reference is always the gold: a set answer is not credited for one of its members, and a
+    member is not credited against the set, whichever way round it is written."""
+    assert judge(r"\boxed{\{1, 2\}}", "1").value == 0.0
+    assert judge(r"\boxed{1}", r"\{1, 2\}").value == 0.0
+    assert judge(r"\boxed{\{2, 1\}}", r"\{1, 2\}").value == 1.0
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [r"\frac{1}{", "{", r"\sqrt{", "", r"\boxed{}", "((", "$$"],
+    ids=["open_frac", "lone_brace", "open_sqrt", "empty", "empty_box", "open_parens", "empty_math"],
+)
+def test_open_r1_86_215_293_unparseable_reference_is_invalid_input(reference):
+    """open-r1 #86, #215, #293: an unparseable gold was scored 1.0. It must be invalid_input."""
+    result = judge(r"\boxed{1}", reference)
+    assert result.status == "invalid_input" and result.value is None, result
+    assert "reference" in result.details["reason"]
+
+
+# --- issue 3 points 1-3: extraction, hedging, equivalence --------------------------------------
+GOLDEN = [
+    # extraction
+    ("nested_braces_box", r"Thus \boxed{\frac{\sqrt{3}}{2}}.", r"\frac{\sqrt3}{2}", 1.0),
+    ("last_box_wins_same_value", r"\boxed{4}. Check: yes, \boxed{4}", "4", 1.0),
+    ("fbox", r"\fbox{12}", "12", 1.0),
+    ("answer_tag", "<answer>42</answer>", "42", 1.0),
+    ("answer_tag_with_box", r"<answer>so \boxed{42}</answer>", "42", 1.0),
+    ("final_answer_phrase", r"Therefore, the final answer is $\frac{1}{2}$.", "0.5", 1.0),
+    ("answer_colon", "Answer: 17", "17", 1.0),
+    ("gsm8k_hashes", "She pays 3*4 = 12 dollars.\n#### 12", "12", 1.0),
+    ("no_last_number_by_default", "I computed 5 + 7 = 12", "12", 0.0),
+    ("think_only_answer_after", r"<think>\boxed{3}</think>The answer is \boxed{4}", "4", 1.0),
+    # hedging and master keys
+    ("two_different_boxes", r"\boxed{3} or maybe \boxed{4}", "3", 0.0),
+    ("or_in_box", r"\boxed{3 \text{ or } 4}", "3", 0.0),
+    ("pm_against_single", r"\boxed{\pm 2}", "2", 0.0),
+    ("set_reference_accepts_or", r"\boxed{x = 3 \text{ or } x = 4}", "3, 4", 1.0),
+    ("set_reference_accepts_boxes", r"\boxed{3} and \boxed{4}", r"\{3, 4\}", 1.0),
+    ("master_key_colon", ":", "5", 0.0),
+    ("master_key_thought_process", "Thought process:", "5", 0.0),
+    ("master_key_step_by_step", "Let's solve this problem step by step.", "5", 0.0),
+    ("master_key_solution", "Solution", "5", 0.0),
+    ("empty_box", r"\boxed{}", "5", 0.0),
+    ("lone_brace", "{", "5", 0.0),
+    ("negated_answer", r"The answer is not \boxed{5}... it is \boxed{6}", "5", 0.0),
+    # numbers, exactly
+    ("fraction_vs_decimal", r"\boxed{\frac12}", "0.5", 1.0),
+    ("close_but_not_equal", r"\boxed{0.3333333333}", r"\frac{1}{3}", 0.0),
+    ("rounded_reference", r"\boxed{3.14159}", "3.14", 1.0),
+    ("rounded_reference_pi", r"\boxed{\pi}", "3.14", 1.0),
+    ("exact_half_not_rounded", r"\boxed{0.54}", "0.5", 0.0),
+    ("thousands_comma", r"\boxed{10,000}", "10000", 1.0),
+    ("thousands_latex", r"\boxed{10{,}000}", "10000", 1.0),
+    ("thousands_thin_space", r"\boxed{10\,000}", "10000", 1.0),
+    ("percent_vs_number", r"\boxed{50\%}", "50", 1.0),
+    ("percent_vs_fraction", r"\boxed{50\%}", "0.5", 1.0),
+    ("mixed_number", r"\boxed{2\frac{1}{2}}", r"\frac52", 1.0),
+    ("scientific_e", r"\boxed{1.2e3}", "1200", 1.0),
+    ("scientific_times", r"\boxed{1.2 \times 10^{3}}", "1200", 1.0),
+    ("negative_fraction", r"\boxed{-\frac{3}{4}}", r"\frac{-3}{4}", 1.0),
+    ("dollars_and_units", r"\boxed{\$12.50}", "12.5", 1.0),
+    ("text_unit", r"\boxed{10 \text{ cm}^2}", "10", 1.0),
+    ("word_unit", r"\boxed{10 cm}", "10", 1.0),
+    ("degrees_plain", r"\boxed{45^\circ}", "45", 1.0),
+    # symbolic
+    ("sqrt_forms", r"\boxed{2\sqrt{2}}", r"\sqrt{8}", 1.0),
+    ("cube_root", r"\boxed{\sqrt[3]{2}}", "2^{1/3}", 1.0),
+    ("pi_multiple", r"\boxed{2\pi}", r"\pi \cdot 2", 1.0),
+    ("complex_i", r"\boxed{3+4i}", "4i+3", 1.0),
+    ("complex_wrong", r"\boxed{3-4i}", "3+4i", 0.0),
+    ("polynomial", r"\boxed{(x+1)^2}", "x^2+2x+1", 1.0),
+    ("polynomial_wrong", r"\boxed{(x+1)^2}", "x^2+x+1", 0.0),
+    ("rationalised", r"\boxed{\frac{1}{\sqrt{2}}}", r"\frac{\sqrt{2}}{2}", 1.0),
+    ("log_forms", r"\boxed{\log_2 8}", "3", 1.0),
+    # structures
+    ("set_order", r"\boxed{\{3, 1, 2\}}", r"\{1,2,3\}", 1.0),
+    ("set_missing", r"\boxed{\{1, 2\}}", r"\{1,2,3\}", 0.0),
+    ("tuple_order_matters", r"\boxed{(2, 1)}", "(1, 2)", 0.0),
+    ("ordered_pair", r"\boxed{\left(\frac12, 3\right)}", "(0.5, 3)", 1.0),
+    ("swapped_vector_components", r"\boxed{(4/5, 3/5)}", "(0.6, 0.8)", 0.0),
+    ("interval_closed_open", r"\boxed{[1, 2)}", "[1,2)", 1.0),
+    ("interval_brackets_differ", r"\boxed{[1, 2)}", "[1,2]", 0.0),
+    ("interval_infinity", r"\boxed{(-\infty, 3]}", r"(-\infty,3]", 1.0),
+    ("interval_union", r"\boxed{(2,\infty)\cup(-\infty,1)}", r"(-\infty,1)\cup(2,\infty)", 1.0),
+    ("inequality_vs_interval", r"\boxed{x > 2}", r"(2, \infty)", 1.0),
+    ("double_inequality", r"\boxed{-1 \le x < 4}", "[-1, 4)", 1.0),
+    (
+        "matrix_pmatrix_bmatrix",
+        r"\boxed{\begin{bmatrix}1&2\\3&4\end{bmatrix}}",
+        r"\begin{pmatrix}1&2\\3&4\end{pmatrix}",
+        1.0,
+    ),
+    (
+        "matrix_entry_differs",
+        r"\boxed{\begin{pmatrix}1&2\\3&5\end{pmatrix}}",
+        r"\begin{pmatrix}1&2\\3&4\end{pmatrix}",
+        0.0,
+    ),
+    ("column_vector_vs_tuple", r"\boxed{\begin{pmatrix}1\\-2\end{pmatrix}}", "(1,-2)", 1.0),
+    ("equation_named_value", r"\boxed{x=3}", "3", 1.0),
+    ("equation_wrong_value", r"\boxed{x=4}", "3", 0.0),
+    ("equation_chain", r"\boxed{x = \frac{8}{2} = 4}", "4", 1.0),
+    ("function_definition", r"\boxed{f(x) = 2x + 1}", "2x+1", 1.0),
+    ("pm_both_roots", r"\boxed{1 \pm \sqrt{2}}", r"1+\sqrt2, 1-\sqrt2", 1.0),
+    ("empty_set", r"\boxed{\emptyset}", r"\varnothing", 1.0),
+    ("text_answer", r"\boxed{\text{Monday}}", "Monday", 1.0),
+    ("time_answer", r"\boxed{4:30 \text{ p.m.}}", r"4:30 p.m.", 1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "response", "reference", "expected"), GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden(name, response, reference, expected):
+    result = judge(response, reference)
+    assert result.status == "ok" and result.value == expected, (name, result)
+
+
+def test_hedging_reason_is_multiple_answers():
+    for response in (r"\boxed{3} or \boxed{4}", r"\boxed{3 or 4}", r"\boxed{2, 3}"):
+        result = judge(response, "3")
+        assert result.value == 0.0 and result.details["reason"] == "multiple_answers", result
+
+
+def test_details_name_the_answer_and_its_source():
+    result = judge(r"<think>...</think>so \boxed{\frac{3}{4}}", "0.75")
+    assert result.details["extracted"] == r"\frac{3}{4}" and result.details["source"] == "boxed"
+    assert judge("<answer>7</answer>", "7").details["source"] == "answer-tag"
+    assert judge("The final answer is 7", "7").details["source"] == "answer-line"
+    assert judge("#### 7", "7").details["source"] == "gsm8k"
+    assert judge("nothing here", "7").details["reason"] == "no_answer"
+
+
+def test_last_number_fallback_is_opt_in():
+    assert judge("so we get 12 apples", "12").value == 0.0
+    result = judge("so we get 12 apples", "12", fallback_last_number=True)
+    assert result.value == 1.0 and result.details["source"] == "last-number"
+
+
+def test_tolerance_only_when_asked():
+    assert judge(r"\boxed{0.333}", r"\frac13").value == 0.0
+    assert judge(r"\boxed{0.333}", r"\frac13", rel_tol=0.01).value == 1.0
+    assert judge(r"\boxed{1.41}", r"\sqrt2", abs_tol=0.01).value == 1.0
+
+
+def test_reference_list_means_alternatives():
+    assert judge(r"\boxed{6}", ["6", "six"]).value == 1.0
+    assert judge(r"\boxed{\text{six}}", ["6", "six"]).value == 1.0
+
+
+def test_numeric_reference_values():
+    assert judge(r"\boxed{12}", 12).value == 1.0
+    assert judge(r"\boxed{0.5}", 0.5).value == 1.0
+
+
+@pytest.mark.parametrize("bad", [{"rel_tol": -1}, {"budget_s": 0}, {"fallback": True}])
+def test_bad_options_are_named(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        rk.score(
+            [rk.Sample(prompt="", response="1", reference="1")],
+            spec={"terms": [{"verifier": "math", "options": bad}]},
+            workers=0,
+        )
