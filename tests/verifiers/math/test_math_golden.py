@@ -109,7 +109,7 @@ GOLDEN = [
     ("thousands_latex", r"\boxed{10{,}000}", "10000", 1.0),
     ("thousands_thin_space", r"\boxed{10\,000}", "10000", 1.0),
     ("percent_vs_number", r"\boxed{50\%}", "50", 1.0),
-    ("percent_vs_fraction", r"\boxed{50\%}", "0.5", 1.0),
+    ("percent_is_a_unit_label", r"\boxed{50\%}", "0.5", 0.0),
     ("mixed_number", r"\boxed{2\frac{1}{2}}", r"\frac52", 1.0),
     ("scientific_e", r"\boxed{1.2e3}", "1200", 1.0),
     ("scientific_times", r"\boxed{1.2 \times 10^{3}}", "1200", 1.0),

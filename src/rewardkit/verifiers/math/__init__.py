@@ -23,11 +23,12 @@ from typing import Any
 
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.registry import verifier
-from rewardkit.core.types import RewardResult, Sample
+from rewardkit.core.types import MAX_RESPONSE_CHARS, RewardResult, Sample
 from rewardkit.verifiers._extract import strip_think
 from rewardkit.verifiers.math import symbolic
 from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multiple, values_equal
 from rewardkit.verifiers.math.extract import extract
+from rewardkit.verifiers.math.normalize import clean
 from rewardkit.verifiers.math.structure import Scalar, Seq, Value, parse_value
 
 #: longest reference string read
@@ -134,7 +135,7 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
     """Build the ``math`` scorer (see the module docstring).
 
     Details: ``extracted`` (the last answer found), ``source`` (``boxed``, ``answer-tag``,
-    ``answer-line``, ``gsm8k``, ``last-number``), ``answers`` (how many were found) and, on 0.0,
+    ``answer-line``, ``gsm8k``, ``whole``, ``last-number``), ``answers`` (how many were found) and, on 0.0,
     ``reason``: ``think_unclosed``, ``no_answer``, ``empty_answer``, ``multiple_answers``,
     ``unparsed_answer`` or ``mismatch``.
     """
@@ -157,7 +158,8 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
 
     def score(sample: Sample) -> RewardResult:
         refs = reference_values(sample.reference)
-        text = sample.response
+        # the answer is at the end: an over-long response keeps its tail, not its head
+        text = sample.response[-MAX_RESPONSE_CHARS:]
         if opts.think:
             text, closed = strip_think(text)
             if not closed:
@@ -170,9 +172,13 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
             "source": found.source,
             "answers": len(found.answers),
         }
-        if not found.answers[-1].strip():
+        if not clean(found.answers[-1]).text:
             return RewardResult.ok(0.0, reason="empty_answer", **details)
-        distinct = list(dict.fromkeys(a.strip() for a in found.answers if a.strip()))
+        # boxes that render empty (``\boxed{}``, ``\boxed{\phantom{2}}`` for a blank in the
+        # question) are not rival answers; the last box being empty is handled above
+        distinct = list(dict.fromkeys(a.strip() for a in found.answers if clean(a).text))
+        if not distinct:
+            return RewardResult.ok(0.0, reason="empty_answer", **details)
         if len(distinct) > MAX_BOXES:
             return RewardResult.ok(0.0, reason="multiple_answers", **details)
         ctx = Context(opts.rel_tol, opts.abs_tol, time.monotonic() + opts.budget_s)

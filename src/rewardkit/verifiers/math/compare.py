@@ -5,12 +5,14 @@ then sympy (:mod:`.symbolic`). Tolerance is used only when the reference is itse
 decimal (``3.14`` accepts ``3.1416`` and ``\\pi``: the answer rounded to the reference's places
 must equal it, and the reference needs at least :data:`MIN_ROUNDED_DECIMALS` places so that an
 exact ``0.5`` does not accept ``0.54``) or when the caller sets ``rel_tol``/``abs_tol``.
-Percent: ``50\\%`` equals ``50`` and ``0.5``. Degrees: ``45^\\circ`` equals ``45`` and, against
-a reference holding ``\\pi``, ``\\frac{\\pi}{4}``.
+Percent is a unit label: ``50\\%`` equals ``50`` (not ``0.5``, which would make a wrong
+scale right). Units: ``10 \\text{ cm}`` equals ``10``, but not ``10 \\text{ m}``. Degrees:
+``45^\\circ`` equals ``45`` and, against a reference holding ``\\pi``, ``\\frac{\\pi}{4}``.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -57,6 +59,19 @@ def _text_key(text: str) -> str:
     return normalize_text(text, punctuation="edges").replace(" ", "")
 
 
+_LETTER = re.compile(r"^\(?([A-Ea-e])\)?$")
+_LETTER_OPTION = re.compile(r"^\(?([A-E])\)?[.:)]?\s+\S")
+
+
+def _same_choice(ref: str, ans: str) -> bool:
+    """A one-letter reference (``D``) matches an answer naming that option: ``(D) 12``."""
+    m = _LETTER.match(ref.strip())
+    if m is None:
+        return False
+    option = _LETTER_OPTION.match(ans.strip())
+    return option is not None and option.group(1) == m.group(1).upper()
+
+
 def _tolerant(ref: Fraction, ans: Fraction, ctx: Context) -> bool:
     diff = abs(ref - ans)
     if ctx.abs_tol is not None and diff <= Fraction(ctx.abs_tol):
@@ -66,27 +81,19 @@ def _tolerant(ref: Fraction, ans: Fraction, ctx: Context) -> bool:
     return False
 
 
-def _variants(value: Fraction, percent: bool) -> list[Fraction]:
-    return [value, value / 100] if percent else [value]
-
-
 def _numbers_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
     if ref.number is None or ans.number is None:
         return False
-    ref_decimals = ref.number.decimals
-    for r in _variants(ref.number.value, ref.percent):
-        for a in _variants(ans.number.value, ans.percent):
-            if r == a or _tolerant(r, a, ctx):
-                return True
-            if (
-                ref_decimals is not None
-                and ref_decimals >= MIN_ROUNDED_DECIMALS
-                and ans.number.decimals is not None
-                and ans.number.decimals > ref_decimals
-                and round_half_away(a, ref_decimals) == r
-            ):
-                return True
-    return False
+    r, a, ref_decimals = ref.number.value, ans.number.value, ref.number.decimals
+    if r == a or _tolerant(r, a, ctx):
+        return True
+    return (
+        ref_decimals is not None
+        and ref_decimals >= MIN_ROUNDED_DECIMALS
+        and ans.number.decimals is not None
+        and ans.number.decimals > ref_decimals
+        and round_half_away(a, ref_decimals) == r
+    )
 
 
 def _sympy_of(scalar: Scalar) -> Any | None:
@@ -114,16 +121,9 @@ def _symbolic_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
         a_expr = a_expr * sympy.pi / 180
     elif ref.degree and not ans.degree and isinstance(a_expr, sympy.Expr) and _has_pi(a_expr):
         r_expr = r_expr * sympy.pi / 180
-    candidates = [(r_expr, a_expr)]
-    if ref.percent != ans.percent:
-        if ref.percent:
-            candidates.append((r_expr / 100, a_expr))
-        else:
-            candidates.append((r_expr, a_expr / 100))
-    for r, a in candidates:
-        if symbolic.expressions_equal(r, a):
-            return True
-        ctx.tick()
+    if symbolic.expressions_equal(r_expr, a_expr):
+        return True
+    ctx.tick()
     # a rounded-decimal reference (3.14) accepts an exact answer that rounds to it (\pi)
     if (
         ref.number is not None
@@ -149,7 +149,9 @@ def _symbolic_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
 
 def scalars_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
     """Equality of two scalar answers (see the module docstring)."""
-    if ref.text == ans.text and ref.percent == ans.percent and ref.degree == ans.degree:
+    if ref.unit and ans.unit and _text_key(ref.unit) != _text_key(ans.unit):
+        return False
+    if ref.text == ans.text and ref.degree == ans.degree:
         return True
     if ref.number is not None and ans.number is not None:
         return _numbers_equal(ref, ans, ctx)
@@ -243,9 +245,11 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
     if isinstance(ref, Text) or isinstance(ans, Text):
         ref_text = ref.text if isinstance(ref, (Text, Scalar)) else None
         ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None
-        return ref_text is not None and ans_text is not None and _text_key(ref_text) == _text_key(ans_text)
+        if ref_text is None or ans_text is None:
+            return False
+        return _text_key(ref_text) == _text_key(ans_text) or _same_choice(ref_text, ans_text)
     if isinstance(ref, Scalar) and isinstance(ans, Scalar):
-        return scalars_equal(ref, ans, ctx)
+        return scalars_equal(ref, ans, ctx) or _same_choice(ref.text, ans.text)
     if isinstance(ref, Seq) and isinstance(ans, Seq):
         ordered = "tuple" in (ref.kind, ans.kind)
         if ordered and {ref.kind, ans.kind} & {"set", "alternatives"}:
@@ -264,6 +268,10 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         return not ref.lo_closed and not ref.hi_closed and _match_ordered((ref.lo, ref.hi), ans.items, ctx)
     if isinstance(ans, Interval) and isinstance(ref, Seq) and ref.kind == "tuple" and len(ref.items) == 2:
         return not ans.lo_closed and not ans.hi_closed and _match_ordered(ref.items, (ans.lo, ans.hi), ctx)
+    if isinstance(ref, Union_) and isinstance(ans, Seq) and ans.kind == "alternatives":
+        return _match_unordered(ref.parts, ans.items, ctx)
+    if isinstance(ans, Union_) and isinstance(ref, Seq) and ref.kind == "alternatives":
+        return _match_unordered(ref.items, ans.parts, ctx)
     if isinstance(ref, Union_) or isinstance(ans, Union_):
         ref_parts = ref.parts if isinstance(ref, Union_) else (ref,)
         ans_parts = ans.parts if isinstance(ans, Union_) else (ans,)

@@ -3,7 +3,9 @@
 Order of precedence, first hit wins: the last ``<answer>...</answer>`` block (a box inside it
 wins over the rest of its text), every top-level ``\\boxed{}``/``\\fbox{}`` (all of them are kept
 so the caller can refuse hedging across boxes), the last "final answer is X" / "Answer: X"
-phrase, the last GSM8K ``#### X`` line, and, only when asked for, the last number in the text.
+phrase, the last GSM8K ``#### X`` line, the whole response when it is only a short value
+(``42``, or ``<b>42</b>`` once HTML tags are dropped), and, only when asked for, the last
+number in the text.
 The caller passes only the text after ``</think>`` (:func:`rewardkit.verifiers._extract.strip_think`).
 """
 
@@ -21,6 +23,11 @@ _LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?|-?\.\d+")
 _INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 
 
+#: a response that is only a short value (``42``, ``<b>42</b>``, ``$\frac12$``) is its own answer
+MAX_BARE_CHARS = 40
+_MARKUP = re.compile(r"<[^<>]{0,200}>")
+
+
 @dataclass(frozen=True)
 class Extraction:
     """What :func:`extract` found.
@@ -28,7 +35,7 @@ class Extraction:
     Attributes:
         answers: the candidate final answers, in order (several only for several boxes).
         source: where they came from: ``answer-tag``, ``boxed``, ``answer-line``, ``gsm8k``,
-            ``last-number`` or ``none``.
+            ``whole``, ``last-number`` or ``none``.
     """
 
     answers: tuple[str, ...]
@@ -71,6 +78,14 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     gsm = _GSM8K.findall(text)
     if gsm:
         return Extraction((gsm[-1],), "gsm8k")
+    bare = " ".join(_MARKUP.sub(" ", text).split()).strip(" *_`")
+    if (
+        bare
+        and len(bare) <= MAX_BARE_CHARS
+        and re.search(r"[\d\\]", bare)
+        and not re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", bare))
+    ):
+        return Extraction((bare,), "whole")
     if last_number:
         found = _LAST_NUMBER.findall(text)
         if found:

@@ -37,7 +37,7 @@ _UNICODE = {
     "\u00b3": "^3",
     "\uff0c": ",",
 }
-_SPACING = re.compile(r"\\(?:[;:!> ]|quad|qquad|displaystyle|textstyle|limits|nolimits)(?![A-Za-z])|~")
+_SPACING = re.compile(r"(?<!\\)\\(?:[;:!> ]|quad|qquad|displaystyle|textstyle|limits|nolimits)(?![A-Za-z])|~")
 _THIN_BETWEEN_DIGITS = re.compile(r"(?<=\d)\\,(?=\d{3})")
 _SIZING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?(?![A-Za-z])\s*")
 _FRAC_VARIANTS = re.compile(r"\\(?:dfrac|tfrac|cfrac)(?![A-Za-z])")
@@ -56,6 +56,8 @@ _TEXT_UNIT = re.compile(
 _WORD_UNIT = re.compile(
     r"^(?P<value>[\d.,{}\s\\/+\-]*\d\}?)\s+(?P<unit>[A-Za-z][A-Za-z .\-/]*?)(?:\^\d)?\s*\.?$"
 )
+#: ``\phantom{5}`` renders as blank space: its content is not part of the answer
+_PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|€|£)\s*(?=[\d.\-])")
 _INLINE = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$")
 _PLAIN_FUNCS = (
@@ -82,6 +84,7 @@ class Cleaned:
     text: str
     percent: bool = False
     degree: bool = False
+    unit: str | None = None
 
 
 def _unwrap_style(text: str) -> str:
@@ -93,12 +96,25 @@ def _unwrap_style(text: str) -> str:
     return text
 
 
+def _strip_outer_braces(text: str) -> str:
+    """``{{5}}`` -> ``5``: braces around the whole answer group nothing."""
+    while len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += 1 if ch == "{" else -1 if ch == "}" else 0
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
+
+
 def clean(answer: str) -> Cleaned:
     """Clean one extracted answer (see the module docstring for what is removed)."""
     text = answer[:MAX_ANSWER_CHARS]
     for uni, latex in _UNICODE.items():
         if uni in text:
             text = text.replace(uni, latex)
+    text = _PHANTOM.sub("", text)
     text = _CURRENCY.sub("", text)
     text = text.replace(r"\$", "")
     text = _INLINE.sub(" ", text)
@@ -112,12 +128,13 @@ def clean(answer: str) -> Cleaned:
     text = re.sub(r"\\(?:le|leq|leqslant)(?![A-Za-z])", r"\\le ", text)
     text = re.sub(r"\\(?:neq|ne)(?![A-Za-z])", r"\\ne ", text)
     text = text.strip().strip("*").strip()
-    text = text.rstrip(".,;:!？。 ").strip()
+    text = text.rstrip(".,;:？。 ").strip()
     for pattern, repl in _PLAIN_FUNCS:
         text = pattern.sub(repl, text)
+    unit: str | None = None
     m = _TEXT_UNIT.match(text)
     if m is not None and re.search(r"\d", m.group("value")) and not _CLOCK.match(m.group("unit")):
-        text = m.group("value")
+        text, unit = m.group("value"), m.group("unit")
     percent = False
     pm = _PERCENT_END.search(text)
     if pm is not None:
@@ -134,7 +151,7 @@ def clean(answer: str) -> Cleaned:
         and not _CLOCK.match(m.group("unit"))
         and not any(w.lower() in _MATH_WORDS for w in re.findall(r"[A-Za-z]+", m.group("unit")))
     ):
-        text = m.group("value")
+        text, unit = m.group("value"), m.group("unit")
     if not percent:
         pm = _PERCENT_END.search(text)
         if pm is not None:
@@ -142,7 +159,8 @@ def clean(answer: str) -> Cleaned:
             text = text[: pm.start()]
     text = " ".join(text.split())
     text = text.rstrip(".,;: ").strip()
-    return Cleaned(text, percent, degree)
+    text = _strip_outer_braces(text)
+    return Cleaned(text, percent, degree, " ".join(unit.lower().split()) if unit else None)
 
 
 __all__ = ["MAX_ANSWER_CHARS", "Cleaned", "clean"]

@@ -44,6 +44,7 @@ class Scalar:
     number: Number | None = None
     percent: bool = False
     degree: bool = False
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def _items(text: str, depth: int) -> tuple[Value, ...] | None:
     parts = [p.strip() for p in split_top(text, ",")]
     if len(parts) > MAX_ITEMS or any(not p for p in parts):
         return None
-    values = [parse_value(p, depth + 1, cleaned=True) for p in parts]
+    values = [parse_value(p, depth + 1) for p in parts]
     if any(v is None for v in values):
         return None
     return tuple(v for v in values if v is not None)
@@ -198,7 +199,7 @@ def _relation(text: str, depth: int) -> Value | None:
         if op != "\\ne" and _NAME.match(rhs) and not _NAME.match(lhs):
             lhs, op, rhs = rhs, _FLIP[op], lhs
         if op != "\\ne" and _NAME.match(lhs) and not _NAME.match(rhs):
-            bound = parse_value(rhs, depth + 1, cleaned=True)
+            bound = parse_value(rhs, depth + 1)
             if bound is None:
                 return None
             if op in ("<", "\\le"):
@@ -210,12 +211,39 @@ def _relation(text: str, depth: int) -> Value | None:
         if op1 in (">", "\\ge") and op2 in (">", "\\ge"):
             a, op1, op2, b = b, _FLIP[op2], _FLIP[op1], a
         if op1 in ("<", "\\le") and op2 in ("<", "\\le"):
-            lo = parse_value(a, depth + 1, cleaned=True)
-            hi = parse_value(b, depth + 1, cleaned=True)
+            lo = parse_value(a, depth + 1)
+            hi = parse_value(b, depth + 1)
             if lo is None or hi is None:
                 return None
             return Interval(lo, hi, op1 == "\\le", op2 == "\\le")
     return None
+
+
+_PM = re.compile(r"\\(pm|mp)(?![A-Za-z])")
+
+
+def _expand_pm(text: str) -> tuple[str, str] | None:
+    """``a \\pm b`` anywhere (``\\frac{-1 \\pm \\sqrt5}{2}`` too) -> the ``+`` and ``-`` readings.
+
+    A leading ``\\pm 2`` gives ``2`` and ``-2``; ``\\mp`` is the opposite sign of ``\\pm``.
+    Returns ``None`` when there is no ``\\pm``/``\\mp``.
+    """
+    if not _PM.search(text):
+        return None
+
+    def reading(sign: str) -> str:
+        other = "-" if sign == "+" else "+"
+        return _PM.sub(lambda m: f" {sign} " if m.group(1) == "pm" else f" {other} ", text).strip()
+
+    return reading("+"), reading("-")
+
+
+def _names_tuple(text: str) -> bool:
+    """``(x, y)``: a tuple of names on the left of ``=``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    parts = [p.strip() for p in text[1:-1].split(",")]
+    return len(parts) > 1 and all(_NAME.match(p) for p in parts)
 
 
 def _matrix(body: str, depth: int) -> Value | None:
@@ -225,7 +253,7 @@ def _matrix(body: str, depth: int) -> Value | None:
     parsed: list[tuple[Value, ...]] = []
     for row in rows:
         cells = [c.strip() for c in row.split("&")]
-        values = [parse_value(c, depth + 1, cleaned=True) for c in cells]
+        values = [parse_value(c, depth + 1) for c in cells]
         if any(v is None for v in values):
             return None
         parsed.append(tuple(v for v in values if v is not None))
@@ -234,33 +262,26 @@ def _matrix(body: str, depth: int) -> Value | None:
     return Matrix(tuple(parsed))
 
 
-def _scalar(text: str, percent: bool, degree: bool) -> Value:
+def _scalar(text: str, percent: bool, degree: bool, unit: str | None) -> Value:
     number = parse_number(text)
     if number is not None:
-        return Scalar(text, number, percent or number.percent, degree)
+        return Scalar(text, number, percent or number.percent, degree, unit)
     if _is_text(text):
         return Text(text)
-    return Scalar(text, None, percent, degree)
+    return Scalar(text, None, percent, degree, unit)
 
 
-def parse_value(answer: str, depth: int = 0, *, cleaned: bool = False) -> Value | None:
+def parse_value(answer: str, depth: int = 0) -> Value | None:
     """Parse one answer into a :data:`Value`; ``None`` when it is empty or malformed.
 
     Args:
         answer: the extracted answer.
         depth: recursion depth (nested structures stop at a fixed depth).
-        cleaned: skip :func:`rewardkit.verifiers.math.normalize.clean` (already done).
     """
     if depth > _MAX_DEPTH:
         return None
-    if cleaned:
-        text, percent, degree = answer.strip(), False, False
-        if text:
-            c = clean(text)
-            text, percent, degree = c.text, c.percent, c.degree
-    else:
-        c = clean(answer)
-        text, percent, degree = c.text, c.percent, c.degree
+    c = clean(answer)
+    text, percent, degree, unit = c.text, c.percent, c.degree, c.unit
     if not text or not _balanced(text):
         return None
     if text in (r"\varnothing", r"\{\}", "{}", r"\{ \}", "\\O"):
@@ -270,38 +291,43 @@ def parse_value(answer: str, depth: int = 0, *, cleaned: bool = False) -> Value 
         return _matrix(m.group(2), depth)
     alternatives = split_top(text, _OR)
     if len(alternatives) > 1:
-        options = [parse_value(a, depth + 1, cleaned=True) for a in alternatives if a.strip()]
+        options = [parse_value(a, depth + 1) for a in alternatives if a.strip()]
         present = tuple(v for v in options if v is not None)
         if len(present) != len(options) or not present:
             return None
         return present[0] if len(present) == 1 else Seq("alternatives", present)
     union = split_top(text, re.compile(r"\\cup(?![A-Za-z])|\\sqcup(?![A-Za-z])"))
     if len(union) > 1:
-        parts = [parse_value(p, depth + 1, cleaned=True) for p in union]
+        parts = [parse_value(p, depth + 1) for p in union]
         if any(p is None for p in parts):
             return None
         return Union_(tuple(p for p in parts if p is not None))
+    commas = split_top(text, ",")
+    if len(commas) > 1 and all("=" in part for part in commas):
+        items = _items(text, depth)
+        return Seq("list", items) if items is not None else None
+    pm_free = _expand_pm(text)
+    if pm_free is not None:
+        plus = parse_value(pm_free[0], depth + 1)
+        minus = parse_value(pm_free[1], depth + 1)
+        if plus is None or minus is None:
+            return None
+        return Seq("alternatives", (plus, minus))
     eq_parts = split_top(text, re.compile(r"=|\\in(?![A-Za-z])"))
     if len(eq_parts) > 1 and all(p.strip() for p in eq_parts):
         lhs = eq_parts[0].strip()
-        if _NAME.match(lhs):
+        if _NAME.match(lhs) or _names_tuple(lhs):
             rhs = eq_parts[-1].strip()
-            value = parse_value(rhs, depth + 1, cleaned=True)
+            value = parse_value(rhs, depth + 1)
             return Named(lhs, value, rhs) if value is not None else None
         if len(eq_parts) == 2:
             return Equation(lhs, eq_parts[1].strip())
-        value = parse_value(eq_parts[-1], depth + 1, cleaned=True)
+        value = parse_value(eq_parts[-1], depth + 1)
         return value
     if re.search(r"\\le|\\ge|\\ne|<|>", text) and not text.startswith(r"\langle"):
         rel = _relation(text, depth)
         if rel is not None:
             return rel
-    pm = split_top(text, re.compile(r"\\pm(?![A-Za-z])|\\mp(?![A-Za-z])"))
-    if len(pm) == 2 and pm[1].strip():
-        base, delta = pm[0].strip(), pm[1].strip()
-        plus = f"{base} + ({delta})" if base else delta
-        minus = f"{base} - ({delta})" if base else f"-({delta})"
-        return Seq("alternatives", (Scalar(plus), Scalar(minus)))
     if _enclosed(text, r"\{", r"\}"):
         inner = text[2:-2].strip()
         if not inner:
@@ -323,7 +349,7 @@ def parse_value(answer: str, depth: int = 0, *, cleaned: bool = False) -> Value 
     if parse_number(text) is None and len(split_top(text, ",")) > 1:
         items = _items(text, depth)
         return Seq("list", items) if items is not None else None
-    return _scalar(text, percent, degree)
+    return _scalar(text, percent, degree, unit)
 
 
 __all__ = [
