@@ -68,7 +68,7 @@ def judge(response, reference, **options):
     ("response", "reference", "expected"),
     [
         ("#### 1,234", "1234", 1.0),
-        ("The answer is 50%.", "0.5", 1.0),
+        ("The answer is 50%.", "0.5", 0.0),
         ("The answer is 50%.", "50", 1.0),
         ("\\boxed{\\frac{1}{3}}", "0.3333", 0.0),
         ("so we get 12 apples", "12", 1.0),

@@ -4,8 +4,8 @@ The answer is the last ``\\boxed{}``, else the last ``Answer: X`` / ``the answer
 else the last ``#### X`` line, else the last number in the text (only text after ``</think>``
 counts). Both sides are read by :func:`rewardkit.verifiers._numbers.parse_number`: thousands
 separators, percent, scientific notation, fractions and mixed numbers, as exact rationals.
-Equality is exact by default; ``rel_tol``/``abs_tol`` are explicit options. A percent answer
-``50%`` equals both ``50`` and ``0.5``.
+Equality is exact by default; ``rel_tol``/``abs_tol`` are explicit options. Percent is a unit
+label, as in ``math``: ``50%`` equals ``50``, not ``0.5``.
 """
 
 from __future__ import annotations
@@ -115,9 +115,7 @@ def numeric(opts: NumericOptions) -> Callable[[Sample], RewardResult]:
         if got is None:
             return RewardResult.ok(0.0, reason="not_a_number", **details)
         details["parsed"] = str(got.value)[:1000]
-        refs = [ref.value, ref.value / 100] if ref.percent else [ref.value]
-        gots = [got.value, got.value / 100] if got.percent else [got.value]
-        if any(equal(r, g) for r in refs for g in gots):
+        if equal(ref.value, got.value):
             return RewardResult.ok(1.0, **details)
         return RewardResult.ok(0.0, reason="mismatch", **details)
 
