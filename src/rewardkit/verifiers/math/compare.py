@@ -31,6 +31,7 @@ from rewardkit.verifiers.math.structure import (
     Text,
     Union_,
     Value,
+    parse_value,
 )
 
 #: a reference needs this many decimal places to be read as a rounded value
@@ -229,6 +230,13 @@ def _as_vector(value: Value) -> tuple[Value, ...] | None:
     return None
 
 
+def _singleton(value: Value) -> Value | None:
+    """The one element of ``\\{3\\}`` (a one-element set equals its element)."""
+    if isinstance(value, Seq) and value.kind in ("set", "list") and len(value.items) == 1:
+        return value.items[0]
+    return None
+
+
 def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
     """Whether ``ans`` denotes the same mathematical object as ``ref``."""
     ctx.tick()
@@ -242,6 +250,10 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         return values_equal(ref.value, ans, ctx)
     if isinstance(ref, (Equation, Named)) and isinstance(ans, (Equation, Named)):
         return equations_equal(ref, ans)
+    if isinstance(ans, Equation) and ans.names_lhs and ans.relation == "eq" and isinstance(ref, Scalar):
+        # ``m + n = 13`` against ``13``: the value of the quantity asked for
+        value = parse_value(ans.rhs)
+        return isinstance(value, Scalar) and scalars_equal(ref, value, ctx)
     if isinstance(ref, Text) or isinstance(ans, Text):
         ref_text = ref.text if isinstance(ref, (Text, Scalar)) else None
         ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None
@@ -250,6 +262,11 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         return _text_key(ref_text) == _text_key(ans_text) or _same_choice(ref_text, ans_text)
     if isinstance(ref, Scalar) and isinstance(ans, Scalar):
         return scalars_equal(ref, ans, ctx) or _same_choice(ref.text, ans.text)
+    ref_one, ans_one = _singleton(ref), _singleton(ans)
+    if ref_one is not None and not isinstance(ans, Seq):
+        return values_equal(ref_one, ans, ctx)
+    if ans_one is not None and not isinstance(ref, Seq):
+        return values_equal(ref, ans_one, ctx)
     if isinstance(ref, Seq) and isinstance(ans, Seq):
         ordered = "tuple" in (ref.kind, ans.kind)
         if ordered and {ref.kind, ans.kind} & {"set", "alternatives"}:

@@ -56,6 +56,8 @@ _TEXT_UNIT = re.compile(
 _WORD_UNIT = re.compile(
     r"^(?P<value>[\d.,{}\s\\/+\-]*\d\}?)\s+(?P<unit>[A-Za-z][A-Za-z .\-/]*?)(?:\^\d)?\s*\.?$"
 )
+#: ``2, 3, and 5``: the conjunction before a list's last item
+_LIST_CONJUNCTION = re.compile(r",\s*(?:\\text\{\s*(?:and|or)\s*\}|and|or)\s+")
 #: ``\phantom{5}`` renders as blank space: its content is not part of the answer
 _PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|€|£)\s*(?=[\d.\-])")
@@ -119,6 +121,8 @@ def clean(answer: str) -> Cleaned:
     text = text.replace(r"\$", "")
     text = _INLINE.sub(" ", text)
     text = _THIN_BETWEEN_DIGITS.sub("", text)
+    text = text.replace(r"\!", "")
+    text = _LIST_CONJUNCTION.sub(", ", text)
     text = text.replace(r"\,", " ")
     text = _SPACING.sub(" ", text)
     text = _SIZING.sub("", text)

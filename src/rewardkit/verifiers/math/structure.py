@@ -26,6 +26,7 @@ _NAME = re.compile(
     r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z]\s*\([A-Za-z, ]*\)"
     r"|[A-Za-z]{2,12})$"
 )
+_LETTERS_ONLY = re.compile(r"^(?:\\angle\s*)?[A-Za-z][A-Za-z\s+\-*]*$")
 _OR = re.compile(r"\s(?:or|and)\s|\\lor|\\vee|(?<![\\A-Za-z])or(?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z]{3,}")
 _KNOWN_WORDS = frozenset(
@@ -104,6 +105,9 @@ class Equation:
     lhs: str
     rhs: str
     relation: str = "eq"
+    #: the left side is a quantity made of names only (``m + n``, ``\\angle A``), so the
+    #: right side may be the value asked for
+    names_lhs: bool = False
 
 
 Value = Scalar | Text | Seq | Interval | Union_ | Matrix | Named | Equation
@@ -321,7 +325,7 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
             value = parse_value(rhs, depth + 1)
             return Named(lhs, value, rhs) if value is not None else None
         if len(eq_parts) == 2:
-            return Equation(lhs, eq_parts[1].strip())
+            return Equation(lhs, eq_parts[1].strip(), "eq", _LETTERS_ONLY.match(lhs) is not None)
         value = parse_value(eq_parts[-1], depth + 1)
         return value
     if re.search(r"\\le|\\ge|\\ne|<|>", text) and not text.startswith(r"\langle"):

@@ -5,7 +5,8 @@ calls ``simplify``: equality is decided numerically at high precision, which is 
 safer than symbolic simplification (which can run for minutes):
 
 * constants (no free symbols) are equal when their 40-digit evaluations agree to a relative
-  1e-30 (never an absolute tolerance, except against an exact zero); ``1/2004!`` and ``1/2006!``
+  1e-30 (never an absolute tolerance, except against an exact zero; large values get as many
+  extra digits as they have, so ``2^{1000}`` and ``2^{1000}+1`` differ); ``1/2004!`` and ``1/2006!``
   differ in the first digit, so distinct exact values are never merged (Math-Verify #14 merges
   them with an absolute float tolerance);
 * expressions with free symbols are equal when they agree at several random points (the
@@ -36,8 +37,8 @@ MAX_INT_DIGITS = 4000
 MAX_FACTORIAL = 5000
 #: precision (decimal digits) of numeric evaluation
 PRECISION = 40
-#: relative difference under which two evaluations are the same value
-REL_EQ = 1e-30
+#: most digits one evaluation may use (values above 10^MAX_EVAL_DIGITS compare structurally)
+MAX_EVAL_DIGITS = 5000
 #: an evaluation this small counts as zero (rounding noise of a 40-digit evaluation)
 ZERO_EPS = 1e-34
 #: random points used to compare expressions with free symbols
@@ -71,8 +72,8 @@ def _prepare(text: str) -> str:
 def parse_latex(text: str) -> Any | None:
     """Parse one LaTeX expression into sympy, or ``None`` when it cannot be read safely.
 
-    ``i`` is read as the imaginary unit. The result is cached (references repeat across a batch,
-    and so do common wrong answers).
+    ``i`` is read as the imaginary unit and decimals as exact rationals. The result is cached
+    (references repeat across a batch, and so do common wrong answers).
     """
     if not text or len(text) > MAX_SYMPY_CHARS or _nesting(text) > MAX_NESTING:
         return None
@@ -87,6 +88,10 @@ def parse_latex(text: str) -> Any | None:
         return None
     if not isinstance(expr, sympy.Basic):
         return None
+    # written decimals are exact values: 1.5 is 3/2, not a 53-bit float
+    floats = expr.atoms(sympy.Float)
+    if floats:
+        expr = expr.xreplace({f: sympy.Rational(str(f)) for f in floats})
     i_sym = sympy.Symbol("i")
     if isinstance(expr, sympy.Expr) and i_sym in expr.free_symbols:
         expr = expr.subs(i_sym, sympy.I)
@@ -136,14 +141,14 @@ def is_safe(expr: Any) -> bool:
     return True
 
 
-def evaluate(expr: Any) -> Any | None:
-    """``expr`` as a high-precision mpmath complex number, or ``None`` (not finite, not a number)."""
+def evaluate(expr: Any, digits: int = PRECISION) -> Any | None:
+    """``expr`` as an mpmath complex number to ``digits`` digits, or ``None`` (not finite, not a number)."""
     import mpmath
     import sympy
 
-    bits = int(PRECISION * 3.33) + 16
+    bits = int(digits * 3.33) + 16
     try:
-        value = sympy.N(expr, PRECISION)
+        value = sympy.N(expr, digits)
         re_part, im_part = value.as_real_imag()
         if not (re_part.is_Number and im_part.is_Number) or not (re_part.is_finite and im_part.is_finite):
             return None
@@ -152,24 +157,43 @@ def evaluate(expr: Any) -> Any | None:
         return None
 
 
-def _close(a: Any, b: Any) -> bool:
-    """Relative closeness only, so tiny distinct values (``1/2004!``, ``1/2006!``) stay apart;
-    against an exact zero the other side must vanish to the working precision."""
+def _close(a: Any, b: Any, digits: int = PRECISION) -> bool:
+    """Relative closeness to the working precision (``digits - 10`` digits), so tiny distinct
+    values (``1/2004!``, ``1/2006!``) stay apart; against an exact zero the other side must
+    vanish to the working precision."""
+    import mpmath
+
     scale = max(abs(a), abs(b))
     if a == 0 or b == 0:
         return bool(scale <= ZERO_EPS)
-    return bool(abs(a - b) <= REL_EQ * scale)
+    return bool(abs(a - b) <= mpmath.mpf(10) ** (10 - digits) * scale)
 
 
 def constants_equal(a: Any, b: Any) -> bool | None:
-    """Equality of two constant expressions, or ``None`` when either cannot be evaluated."""
+    """Equality of two constant expressions, or ``None`` when either cannot be evaluated.
+
+    Large values are re-evaluated with as many more digits as they have before the point, so
+    ``2^{1000}`` and ``2^{1000} + 1`` stay apart; past :data:`MAX_EVAL_DIGITS` digits only
+    identical expressions are equal.
+    """
     import mpmath
 
     with mpmath.workdps(PRECISION + 10):
         va, vb = evaluate(a), evaluate(b)
         if va is None or vb is None:
             return None
-        return _close(va, vb)
+        if not _close(va, vb):
+            return False
+        magnitude = max(abs(va), abs(vb))
+        extra = int(mpmath.log10(magnitude)) + 1 if magnitude > 10**6 else 0
+    if not extra:
+        return True
+    digits = PRECISION + extra
+    if digits > MAX_EVAL_DIGITS:
+        return False
+    with mpmath.workdps(digits + 10):
+        va, vb = evaluate(a, digits), evaluate(b, digits)
+        return va is not None and vb is not None and _close(va, vb, digits)
 
 
 def functions_equal(a: Any, b: Any, *, seed: int = 20260101) -> bool:
