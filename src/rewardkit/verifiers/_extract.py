@@ -163,6 +163,25 @@ def answer_line(text: str) -> str | None:
     return found
 
 
+_GSM8K = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+#: a written number: thousands separators, decimals, exponent, a ``/d`` fraction, percent
+_NUMBER_TOKEN = re.compile(
+    r"[+\-\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+\-]?\d+)?(?:\s*/\s*\d+)?%?|[+\-]?\.\d+%?"
+)
+
+
+def gsm8k_answer(text: str) -> str | None:
+    """The value on the last GSM8K-style ``#### X`` line, or ``None``."""
+    found = _GSM8K.findall(cap(text))
+    return found[-1] if found else None
+
+
+def last_number(text: str) -> str | None:
+    """The last written number in ``text`` (``1,234.5``, ``3/4``, ``1e-3``, ``50%``), or ``None``."""
+    found = _NUMBER_TOKEN.findall(cap(text))
+    return found[-1] if found else None
+
+
 def last_line(text: str) -> str | None:
     """The last non-blank line, stripped, or ``None`` for blank text."""
     for line in reversed(cap(text).splitlines()):
@@ -253,8 +272,10 @@ __all__ = [
     "all_boxed",
     "answer_line",
     "cap",
+    "gsm8k_answer",
     "last_boxed",
     "last_line",
+    "last_number",
     "normalize_text",
     "strip_latex",
     "strip_think",

@@ -19,13 +19,16 @@ from typing import Any
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.registry import verifier
 from rewardkit.core.types import RewardResult, Sample
-from rewardkit.verifiers._extract import answer_line, last_boxed, strip_latex, strip_think
+from rewardkit.verifiers._extract import (
+    answer_line,
+    gsm8k_answer,
+    last_boxed,
+    last_number,
+    strip_latex,
+    strip_think,
+)
 from rewardkit.verifiers._numbers import Number, parse_number
 
-_GSM8K = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
-_NUMBER_TOKEN = re.compile(
-    r"[+\-\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+\-]?\d+)?%?|[+\-]?\.\d+%?"
-)
 _UNIT_TAIL = re.compile(r"\s*(?:\\text\{[^{}]*\}|[A-Za-z][A-Za-z .]*)\s*$")
 
 
@@ -65,11 +68,11 @@ def _answer(text: str) -> tuple[str | None, str]:
     line = answer_line(text)
     if line is not None:
         return line, "answer-line"
-    gsm = _GSM8K.findall(text)
-    if gsm:
-        return gsm[-1], "gsm8k"
-    tokens = _NUMBER_TOKEN.findall(text)
-    return (tokens[-1], "last-number") if tokens else (None, "none")
+    gsm = gsm8k_answer(text)
+    if gsm is not None:
+        return gsm, "gsm8k"
+    number = last_number(text)
+    return (number, "last-number") if number is not None else (None, "none")
 
 
 @verifier(

@@ -29,7 +29,16 @@ from rewardkit.verifiers.math import symbolic
 from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multiple, values_equal
 from rewardkit.verifiers.math.extract import extract
 from rewardkit.verifiers.math.normalize import clean
-from rewardkit.verifiers.math.structure import Scalar, Seq, Value, parse_value
+from rewardkit.verifiers.math.structure import (
+    Interval,
+    Matrix,
+    Named,
+    Scalar,
+    Seq,
+    Union_,
+    Value,
+    parse_value,
+)
 
 #: longest reference string read
 MAX_REFERENCE_CHARS = 10_000
@@ -86,20 +95,20 @@ def _reference_text(reference: Any) -> list[str]:
 def _scalars(value: Value) -> list[Scalar]:
     """Every scalar inside a value (to check that a reference's expressions parse)."""
     out: list[Scalar] = []
-    stack: list[Any] = [value]
+    stack: list[Value] = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, Scalar):
             out.append(v)
         elif isinstance(v, Seq):
             stack.extend(v.items)
-        elif hasattr(v, "rows"):
+        elif isinstance(v, Matrix):
             stack.extend(cell for row in v.rows for cell in row)
-        elif hasattr(v, "parts"):
+        elif isinstance(v, Union_):
             stack.extend(v.parts)
-        elif hasattr(v, "lo"):
+        elif isinstance(v, Interval):
             stack.extend((v.lo, v.hi))
-        elif hasattr(v, "value"):
+        elif isinstance(v, Named):
             stack.append(v.value)
     return out
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rewardkit.verifiers._extract import all_boxed, answer_line, cap
+from rewardkit.verifiers import _extract
+from rewardkit.verifiers._extract import all_boxed, answer_line, cap, gsm8k_answer
 
 _ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
-_GSM8K = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
-_LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?|-?\.\d+")
 #: an inline-math span in an answer phrase: ``the answer is $\frac12$.``
 _INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 
@@ -75,9 +74,9 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     line = answer_line(text)
     if line is not None:
         return Extraction((_phrase_answer(line),), "answer-line")
-    gsm = _GSM8K.findall(text)
-    if gsm:
-        return Extraction((gsm[-1],), "gsm8k")
+    gsm = gsm8k_answer(text)
+    if gsm is not None:
+        return Extraction((gsm,), "gsm8k")
     bare = " ".join(_MARKUP.sub(" ", text).split()).strip(" *_`")
     if (
         bare
@@ -87,9 +86,9 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     ):
         return Extraction((bare,), "whole")
     if last_number:
-        found = _LAST_NUMBER.findall(text)
-        if found:
-            return Extraction((found[-1],), "last-number")
+        number = _extract.last_number(text)
+        if number is not None:
+            return Extraction((number,), "last-number")
     return Extraction((), "none")
 
 
