@@ -63,8 +63,17 @@ def test_open_r1_557_argument_order_is_fixed_by_the_sample():
 
 @pytest.mark.parametrize(
     "reference",
-    [r"\frac{1}{", "{", r"\sqrt{", "", r"\boxed{}", "((", "$$"],
-    ids=["open_frac", "lone_brace", "open_sqrt", "empty", "empty_box", "open_parens", "empty_math"],
+    [r"\frac{1}{", "{", r"\sqrt{", "", r"\boxed{}", "((", "$$", "x + = 3"],
+    ids=[
+        "open_frac",
+        "lone_brace",
+        "open_sqrt",
+        "empty",
+        "empty_box",
+        "open_parens",
+        "empty_math",
+        "bad_equation",
+    ],
 )
 def test_open_r1_86_215_293_unparseable_reference_is_invalid_input(reference):
     """open-r1 #86, #215, #293: an unparseable gold was scored 1.0. It must be invalid_input."""

@@ -30,6 +30,7 @@ from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multipl
 from rewardkit.verifiers.math.extract import extract
 from rewardkit.verifiers.math.normalize import clean
 from rewardkit.verifiers.math.structure import (
+    Equation,
     Interval,
     Matrix,
     Named,
@@ -92,14 +93,17 @@ def _reference_text(reference: Any) -> list[str]:
     return out
 
 
-def _scalars(value: Value) -> list[Scalar]:
-    """Every scalar inside a value (to check that a reference's expressions parse)."""
-    out: list[Scalar] = []
+def _expressions(value: Value) -> list[str]:
+    """Every expression inside a value, as text (to check that a reference's expressions parse)."""
+    out: list[str] = []
     stack: list[Value] = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, Scalar):
-            out.append(v)
+            if v.number is None:
+                out.append(v.text)
+        elif isinstance(v, Equation):
+            out.extend((v.lhs, v.rhs))
         elif isinstance(v, Seq):
             stack.extend(v.items)
         elif isinstance(v, Matrix):
@@ -123,10 +127,9 @@ def parse_reference(text: str) -> Value:
     value = parse_value(answer)
     if value is None:
         raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
-    for scalar in _scalars(value):
-        if scalar.number is None and scalar.text not in ("\\infty", "-\\infty"):
-            if symbolic.parse_latex(scalar.text) is None:
-                raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
+    for expression in _expressions(value):
+        if symbolic.parse_latex(expression) is None:
+            raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
     return value
 
 
