@@ -36,8 +36,8 @@ demo: $(STAMP) system-deps
 	$(VENV)/bin/rewardkit score examples/math/samples.jsonl -o out/math.jsonl --spec math
 	@echo "== code: examples/code/problems.jsonl, spec code -> out/code.jsonl"
 	$(VENV)/bin/rewardkit score examples/code/problems.jsonl -o out/code.jsonl --spec code
-	@echo "== sql: examples/sql/samples.jsonl, spec sql -> out/sql.jsonl"
-	$(VENV)/bin/rewardkit score examples/sql/samples.jsonl -o out/sql.jsonl --spec sql
+	@echo "== sql: examples/sql/samples.jsonl, spec examples/sql/spec.toml -> out/sql.jsonl"
+	$(VENV)/bin/rewardkit score examples/sql/samples.jsonl -o out/sql.jsonl --spec examples/sql/spec.toml
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
