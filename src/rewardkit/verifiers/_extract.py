@@ -134,9 +134,7 @@ def last_boxed(text: str) -> str | None:
     return _unwrap(boxes[-1][2]) if boxes else None
 
 
-_ANSWER_LINE = re.compile(
-    r"\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|[:：=])[ \t*_]*([^\n]*)", re.IGNORECASE
-)
+_ANSWER_LINE = re.compile(r"\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|[:：=])[ \t*_]*([^\n]*)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
 
 
@@ -170,10 +168,9 @@ _NUMBER_TOKEN = re.compile(
 )
 
 
-def gsm8k_answer(text: str) -> str | None:
-    """The value on the last GSM8K-style ``#### X`` line, or ``None``."""
-    found = _GSM8K.findall(cap(text))
-    return found[-1] if found else None
+def gsm8k_answers(text: str) -> list[str]:
+    """The values on every GSM8K-style ``#### X`` line, in order."""
+    return [str(v) for v in _GSM8K.findall(cap(text))]
 
 
 def last_number(text: str) -> str | None:
@@ -213,11 +210,7 @@ def strip_latex(text: str) -> str:
         before = text
         text = text.strip()
         for left, right in _WRAPPERS:
-            if (
-                len(text) >= len(left) + len(right)
-                and text.startswith(left)
-                and text.endswith(right)
-            ):
+            if len(text) >= len(left) + len(right) and text.startswith(left) and text.endswith(right):
                 text = text[len(left) : len(text) - len(right)].strip()
                 break
         text = _unwrap(text)
@@ -272,7 +265,7 @@ __all__ = [
     "all_boxed",
     "answer_line",
     "cap",
-    "gsm8k_answer",
+    "gsm8k_answers",
     "last_boxed",
     "last_line",
     "last_number",

@@ -64,8 +64,7 @@ class ChoiceOptions:
     def __post_init__(self) -> None:
         if not 2 <= self.letters <= len(LETTERS):
             raise ValueError(
-                f"option 'letters' must be between 2 and {len(LETTERS)} (A-B .. A-J), "
-                f"got {self.letters}"
+                f"option 'letters' must be between 2 and {len(LETTERS)} (A-B .. A-J), got {self.letters}"
             )
 
 
@@ -140,12 +139,7 @@ def parse_letters(segment: str, valid: str, *, strict: bool) -> list[str]:
             break
         if tok in "aAiI" and not (opened and closed):
             nxt = toks[k] if k < n else None
-            if (
-                nxt is not None
-                and nxt.isalpha()
-                and len(nxt) > 1
-                and nxt.lower() not in _AFTER_LETTER_WORDS
-            ):
+            if nxt is not None and nxt.isalpha() and len(nxt) > 1 and nxt.lower() not in _AFTER_LETTER_WORDS:
                 break  # the article "a cat" / the pronoun "I think"
         letters.append(tok.upper())
         marked = closed or (k < n and toks[k] in _MARKS_AFTER)
@@ -414,9 +408,7 @@ def choice(opts: ChoiceOptions) -> Callable[[Sample], RewardResult]:
         if not distinct:
             return RewardResult.ok(0.0, reason="no_answer", **base)
         if len(distinct) > 1:
-            return RewardResult.ok(
-                0.0, reason="multiple_answers", candidates=distinct, source=source, **base
-            )
+            return RewardResult.ok(0.0, reason="multiple_answers", candidates=distinct, source=source, **base)
         got = distinct[0]
         if got == gold:
             return RewardResult.ok(1.0, extracted=got, source=source, **base)

@@ -21,7 +21,7 @@ from rewardkit.core.registry import verifier
 from rewardkit.core.types import RewardResult, Sample
 from rewardkit.verifiers._extract import (
     answer_line,
-    gsm8k_answer,
+    gsm8k_answers,
     last_boxed,
     last_number,
     strip_latex,
@@ -68,9 +68,9 @@ def _answer(text: str) -> tuple[str | None, str]:
     line = answer_line(text)
     if line is not None:
         return line, "answer-line"
-    gsm = gsm8k_answer(text)
-    if gsm is not None:
-        return gsm, "gsm8k"
+    gsm = gsm8k_answers(text)
+    if gsm:
+        return gsm[-1], "gsm8k"
     number = last_number(text)
     return (number, "last-number") if number is not None else (None, "none")
 

@@ -70,9 +70,7 @@ def _references(reference: Any) -> list[str]:
     out: list[str] = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise InvalidInput(
-                f"reference must be a string or a list of strings, got {type(item).__name__}"
-            )
+            raise InvalidInput(f"reference must be a string or a list of strings, got {type(item).__name__}")
         text = str(item)
         if len(text) > MAX_REFERENCE_CHARS:
             raise InvalidInput(f"reference is {len(text)} characters (limit {MAX_REFERENCE_CHARS})")

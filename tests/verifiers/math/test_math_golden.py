@@ -272,7 +272,8 @@ FORMS = [
     ("\\frac{9}{4}", "2.25", 1.0),
     ("0.75", "\\frac34", 1.0),
     ("2", "2.0", 1.0),
-    ("\\frac{5}{12}", "0.42", 0.0),
+    ("\\frac{5}{12}", "0.42", 1.0),
+    ("\\frac{5}{12}", "0.43", 0.0),
     ("14", "14.0", 1.0),
     ("\\text{B}", "(B)", 1.0),
     ("(B)", "B", 1.0),
@@ -297,7 +298,8 @@ FORMS = [
     ("10", "10\\%", 1.0),
     ("\\$1,\\!234.56", "1234.56", 1.0),
     ("3/4", "0.75", 1.0),
-    ("1/3", "0.33", 0.0),
+    ("1/3", "0.33", 1.0),
+    ("1/3", "0.3", 0.0),
     ("\\pi r^2", "\\pi r^2", 1.0),
     ("2\\pi r", "2 \\pi r", 1.0),
     ("\\frac{4}{3}\\pi", "\\frac{4\\pi}{3}", 1.0),
@@ -332,7 +334,8 @@ FORMS = [
     ("10^{10^{10}}", "10^{10^{10}}", 1.0),
     ("\\frac{1}{2^{100}}", "\\frac{1}{2^{101}}", 0.0),
     ("2^{1000}", "2^{1000}+1", 0.0),
-    ("\\sqrt{x^2}", "x", 1.0),
+    ("\\sqrt{x^2}", "x", 0.0),
+    ("\\sqrt{x^2}", "|x|", 1.0),
     ("\\frac{x^2-1}{x-1}", "x+1", 1.0),
     ("5", "5\\sqrt{2}", 0.0),
     ("\\text{yes}", "\\text{no}", 0.0),
@@ -348,3 +351,98 @@ def test_answer_forms(answer, reference, expected):
     expressions (``-1.5x``), ``1,\\!000`` separators and one-element sets are among these."""
     result = judge("So the answer is \\boxed{" + answer + "}.", reference)
     assert result.status == "ok" and result.value == expected, result
+
+
+# --- regressions found by probing (each row names the rule it guards) ---------------------------
+PROBES = [
+    # words after a number are units only when they are units or counting nouns, never variables
+    ("variable_not_unit", r"\boxed{5 x}", "5", 0.0),
+    ("two_letter_variable_not_unit", r"\boxed{2 ab}", "2", 0.0),
+    ("variable_power_not_unit", r"\boxed{4 r^2}", "4", 0.0),
+    ("text_i_is_imaginary", r"\boxed{3 + 2\text{i}}", "5", 0.0),
+    ("scale_word_thousand", r"\boxed{3 \text{ thousand}}", "3", 0.0),
+    ("scale_word_value", r"\boxed{3 \text{ thousand}}", "3000", 1.0),
+    ("sentence_tail", r"\boxed{4 \text{ is impossible}}", "4", 0.0),
+    ("unit_power_differs", r"\boxed{5 \text{ m}^2}", r"5 \text{ m}", 0.0),
+    ("currency_vs_cents", r"\boxed{5 \text{ cents}}", r"\$5", 0.0),
+    ("percent_vs_dollars", r"\boxed{50\%}", r"\$50", 0.0),
+    ("unit_spellings", r"\boxed{5 \text{ meters}}", r"5 \text{ m}", 1.0),
+    ("speed_units", r"\boxed{60 \text{ mph}}", r"60 \text{ miles per hour}", 1.0),
+    ("explicit_unit_letter", r"\boxed{6400 \mathrm{~K}}", "6400", 1.0),
+    ("unit_with_slash", r"\boxed{5 \text{ m/s}}", "5", 1.0),
+    ("counting_noun", r"\boxed{\text{8 apples}}", "8", 1.0),
+    # tiny differences are differences
+    ("rational_near_one", r"\boxed{1-2^{-100}}", "1", 0.0),
+    ("rational_near_one_fraction", r"\boxed{\frac{10^{40}+1}{10^{40}}}", "1", 0.0),
+    ("tiny_vs_zero", r"\boxed{10^{-35}}", "0", 0.0),
+    ("irrational_tiny_vs_zero", r"\boxed{e^{-100}}", "0", 0.0),
+    ("pi_plus_tiny", r"\boxed{\pi+10^{-40}}", r"\pi", 0.0),
+    ("vanishing_expression_is_zero", r"\boxed{(1+\sqrt{2})^2 - 3 - 2\sqrt{2}}", "0", 1.0),
+    # expressions must agree for negative, large and integer inputs too
+    ("abs_vs_identity", r"\boxed{|x|}", "x", 0.0),
+    ("abs_shifted", r"\boxed{x-1}", "|x-1|", 0.0),
+    ("min_vs_identity", r"\boxed{\min(x,5)}", "x", 0.0),
+    ("ceil_vs_floor_plus_one", r"\boxed{\lceil x \rceil}", r"\lfloor x \rfloor + 1", 0.0),
+    # several option letters are not one option
+    ("several_letters", r"\boxed{(A) (B)}", "A", 0.0),
+    ("letters_list", r"\boxed{A B C D}", "A", 0.0),
+    ("option_with_text_letter", r"\boxed{C}", r"\textbf{(C)}\ 12", 1.0),
+    ("option_with_text_value", r"\boxed{12}", r"\textbf{(C)}\ 12", 1.0),
+    ("answer_option_vs_value", r"\boxed{(C) 12}", "12", 1.0),
+    # "and" is an intersection, not alternatives
+    ("and_empty_intersection", r"\boxed{x<1 \text{ and } x>2}", r"(-\infty,1)\cup(2,\infty)", 0.0),
+    ("and_intersection", r"\boxed{x > 1 \text{ and } x < 3}", "(1,3)", 1.0),
+    ("and_vs_or", r"\boxed{x>1 \text{ and } x<3}", r"x>1 \text{ or } x<3", 0.0),
+    ("or_of_inequalities", r"\boxed{x < -1 \text{ or } x > 1}", r"(-\infty, -1) \cup (1, \infty)", 1.0),
+    ("not_equal_is_union", r"\boxed{(-\infty,2)\cup(2,\infty)}", r"x \neq 2", 1.0),
+    # named parts: by name in any order, bare values in order
+    ("named_parts_bare_swapped", r"\boxed{3, 2}", "a=2, b=3", 0.0),
+    ("named_parts_bare_in_order", r"\boxed{2, 3}", "a=2, b=3", 1.0),
+    ("named_parts_swapped_names", r"\boxed{b=3, a=2}", "a=2, b=3", 1.0),
+    ("tuple_of_names", r"\boxed{(x, y) = (4, -1)}", "(4, -1)", 1.0),
+    # hedging across answer tags, #### lines, and a tag against a box
+    ("two_answer_tags", "<answer>3</answer>\n<answer>4</answer>", "4", 0.0),
+    ("two_gsm8k_lines", "#### 3\n#### 4", "4", 0.0),
+    ("tag_and_box_disagree", r"<answer>5</answer> $\boxed{6}$", "5", 0.0),
+    ("tag_holds_phrase", "<answer>The answer is 5</answer>", "5", 1.0),
+    # extraction
+    ("dollar_in_inline_math", r"The answer is $\$18$.", "18", 1.0),
+    ("dollar_amount_phrase", r"The final answer is $\$1,234$.", "1234", 1.0),
+    ("reason_after_phrase", "The answer is 12 because 3*4=12.", "12", 1.0),
+    ("final_answer_heading", "**Final Answer**\n\n5", "5", 1.0),
+    ("empty_box_then_phrase", r"$\boxed{}$ The answer is 5", "5", 1.0),
+    ("phrase_inside_box", r"\boxed{\text{The answer is } 5}", "5", 1.0),
+    ("approximately", r"\boxed{\approx 3.14}", "3.14", 1.0),
+    ("phantom_box_is_not_an_answer", r"\boxed{\phantom{5}}", "5", 0.0),
+    ("blank_box_then_answer", r"Fill in \boxed{\phantom{2}}: the answer is \boxed{4}", "4", 1.0),
+    ("redundant_braces", r"\boxed{{{{5}}}}", "5", 1.0),
+    ("bare_html_answer", '<div class="answer"><b>42</b></div>', "42", 1.0),
+    # forms
+    ("exact_fraction_rounds_to_reference", r"\boxed{\frac{2}{3}}", "0.67", 1.0),
+    ("repeating_decimal", r"\boxed{0.\overline{3}}", r"\frac{1}{3}", 1.0),
+    ("factorial_value", r"\boxed{5!}", "120", 1.0),
+    ("frac_pi_short", r"\boxed{\frac\pi6}", r"\frac{\pi}{6}", 1.0),
+    ("sqrt_pi_short", r"\boxed{\sqrt\pi}", r"\sqrt{\pi}", 1.0),
+    ("unicode_half", r"\boxed{½}", "0.5", 1.0),
+    ("unicode_sqrt_parens", r"\boxed{√(3)}", r"\sqrt3", 1.0),
+    ("sin_degrees", r"\boxed{\sin 30^\circ}", r"\frac12", 1.0),
+    ("computation_chain", r"\boxed{3 \times 4 = 12}", "12", 1.0),
+    ("angle_measure", r"\boxed{m\angle A = 30^\circ}", "30", 1.0),
+    ("inverse_function", r"\boxed{\frac{x-1}{2}}", r"f^{-1}(x) = \frac{x-1}{2}", 1.0),
+    ("real_line", r"\boxed{(-\infty, \infty)}", r"\mathbb{R}", 1.0),
+    ("set_union", r"\boxed{\{1,2\} \cup \{3\}}", r"\{1,2,3\}", 1.0),
+    ("set_repeated_element", r"\boxed{\{1, 1, 2, 3\}}", r"\{1,2,3\}", 1.0),
+    ("clock_spelling", r"\boxed{4:30 PM}", r"4:30 \text{ p.m.}", 1.0),
+    (
+        "long_polynomial_reference",
+        r"\boxed{" + "+".join(f"x^{{{k}}}" for k in range(150)) + "}",
+        "+".join(f"x^{{{k}}}" for k in reversed(range(150))),
+        1.0,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "response", "reference", "expected"), PROBES, ids=[p[0] for p in PROBES])
+def test_probe_regressions(name, response, reference, expected):
+    result = judge(response, reference)
+    assert result.status == "ok" and result.value == expected, (name, result)

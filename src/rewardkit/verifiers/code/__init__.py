@@ -105,9 +105,7 @@ class CodeOptions:
         if self.max_tests < 0:
             raise ValueError(f"option 'max_tests' must be >= 0, got {self.max_tests!r}")
         if self.float_tolerance is not None and not 0 <= self.float_tolerance < 1:
-            raise ValueError(
-                f"option 'float_tolerance' must be in [0, 1), got {self.float_tolerance!r}"
-            )
+            raise ValueError(f"option 'float_tolerance' must be in [0, 1), got {self.float_tolerance!r}")
 
 
 def _combine(scoring: str, passed: int, total: int) -> float:
@@ -142,8 +140,7 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
     language = normalise_language(language) or "python"
     if language != "python" and suite.kinds - {"stdio"}:
         raise InvalidInput(
-            f"{language} supports stdin/stdout tests only; function-call and assert tests need "
-            "python"
+            f"{language} supports stdin/stdout tests only; function-call and assert tests need python"
         )
     cases = suite.cases[: opts.max_tests] if opts.max_tests else suite.cases
     base = {"language": language, "layout": suite.layout, "total": len(cases)}

@@ -332,9 +332,7 @@ def parse_assert_code(code: str, entry_point: str | None = None, setup: str = ""
             else:
                 cases.extend(inlined)
             inlined_check = True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
-            "test"
-        ):
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
             setup_nodes.append(node)
             cases.append(RawCase(f"{node.name}()"))
         elif (
@@ -377,9 +375,7 @@ def parse_reference(reference: Any) -> TestSuite:
         if all(isinstance(item, str) for item in reference):
             return parse_assert_code("\n".join(reference))
         return _check(
-            TestSuite(
-                [_row_case(r, None, f"test {i}") for i, r in enumerate(reference)], layout="tests"
-            )
+            TestSuite([_row_case(r, None, f"test {i}") for i, r in enumerate(reference)], layout="tests")
         )
     if not isinstance(reference, dict):
         raise InvalidInput(f"reference must be test cases, got {type(reference).__name__}")

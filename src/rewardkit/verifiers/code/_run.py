@@ -154,9 +154,7 @@ class SuiteRunner:
     def _tool(self, name: str) -> str:
         path = shutil.which(name) if "/" not in name else name
         if not path or not path.startswith("/usr/"):
-            raise SandboxUnavailable(
-                f"{name!r} not found under /usr (the only tree the sandbox mounts)"
-            )
+            raise SandboxUnavailable(f"{name!r} not found under /usr (the only tree the sandbox mounts)")
         return path
 
     def run(self, code: str, cases: list[Case], setup: str, fail_fast: bool) -> list[TestOutcome]:
@@ -185,9 +183,7 @@ class SuiteRunner:
         try:
             argv = self._prepare(cases)
             if isinstance(argv, TestOutcome):  # compile error: every case fails with it
-                return [argv] + [
-                    TestOutcome("compile_error", reason="compile_error") for _ in cases[1:]
-                ]
+                return [argv] + [TestOutcome("compile_error", reason="compile_error") for _ in cases[1:]]
             outcomes: list[TestOutcome] = []
             for case in cases:
                 if fail_fast and outcomes and outcomes[-1].status != "passed":
@@ -238,9 +234,7 @@ class SuiteRunner:
         if setup != "K":
             raise SandboxFailure(f"sandbox child setup failed: {str(setup)[1:300] or 'no report'}")
 
-    def _message(
-        self, case: Case, argv: list[str] | None, setup: str, nonce: str
-    ) -> dict[str, Any]:
+    def _message(self, case: Case, argv: list[str] | None, setup: str, nonce: str) -> dict[str, Any]:
         limits = self.limits.rlimits(self.limits.timeout_s)
         if self.language == "javascript":
             # glibc sizes every thread stack from RLIMIT_STACK; V8's threads would exhaust
@@ -270,9 +264,7 @@ class SuiteRunner:
         return msg
 
     def _run_case(self, case: Case, argv: list[str] | None, setup: str, nonce: str) -> TestOutcome:
-        reply = self.zygote.request(
-            self._message(case, argv, setup, nonce), self.limits.timeout_s + _GUARD_S
-        )
+        reply = self.zygote.request(self._message(case, argv, setup, nonce), self.limits.timeout_s + _GUARD_S)
         self._check_setup(reply)
         wall = float(reply.get("wall") or 0.0)
         stderr = _tail(str(reply.get("stderr") or ""), bool(reply.get("stderr_truncated")))
@@ -310,9 +302,7 @@ class SuiteRunner:
             return TestOutcome("runtime_error", wall, stderr, str(outcome["error"])[:300])
         if "unserialisable" in outcome:
             reason = "returned a value that is not plain builtin data: "
-            return TestOutcome(
-                "wrong_answer", wall, stderr, reason + str(outcome["unserialisable"])
-            )
+            return TestOutcome("wrong_answer", wall, stderr, reason + str(outcome["unserialisable"]))
         try:
             passed = self._judge(case, outcome)
         except DecodeError as exc:

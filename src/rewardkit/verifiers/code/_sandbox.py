@@ -178,9 +178,7 @@ class _Spawner:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs: queue.SimpleQueue[tuple[list[str], queue.SimpleQueue[Any]]] = (
-            queue.SimpleQueue()
-        )
+        self._jobs: queue.SimpleQueue[tuple[list[str], queue.SimpleQueue[Any]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
 
@@ -254,8 +252,7 @@ class Zygote:
         bwrap = bwrap or (self.config.bwrap if os.path.isfile(self.config.bwrap) else None)
         if bwrap is None:
             raise SandboxUnavailable(
-                f"bubblewrap not found ({self.config.bwrap!r}); install the Debian package "
-                "'bubblewrap'"
+                f"bubblewrap not found ({self.config.bwrap!r}); install the Debian package 'bubblewrap'"
             )
         if not os.path.isfile(self.config.python):
             raise SandboxUnavailable(f"interpreter not found: {self.config.python}")

@@ -423,9 +423,7 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
 
             namespace["__rk_check__"] = checker
             scope = {"__rk_check__": checker}
-            parts = [
-                encode(eval(compile(src, "tests.py", "eval"), namespace, scope)) for src in exprs
-            ]
+            parts = [encode(eval(compile(src, "tests.py", "eval"), namespace, scope)) for src in exprs]
             outcome = '{"values":[' + _join(",", parts) + "]}"
         elif kind == "raw":
             outcome = '{"done":true}'

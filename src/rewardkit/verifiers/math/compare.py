@@ -4,7 +4,8 @@ Scalars: identical text first; then the exact rational fast path for plain numbe
 then sympy (:mod:`.symbolic`). Tolerance is used only when the reference is itself a rounded
 decimal (``3.14`` accepts ``3.1416`` and ``\\pi``: the answer rounded to the reference's places
 must equal it, and the reference needs at least :data:`MIN_ROUNDED_DECIMALS` places so that an
-exact ``0.5`` does not accept ``0.54``) or when the caller sets ``rel_tol``/``abs_tol``.
+exact ``0.5`` does not accept ``0.54``; ``0.33`` accepts ``\\frac13``) or when the caller sets
+``rel_tol``/``abs_tol``.
 Percent is a unit label: ``50\\%`` equals ``50`` (not ``0.5``, which would make a wrong
 scale right). Units: ``10 \\text{ cm}`` equals ``10``, but not ``10 \\text{ m}``. Degrees:
 ``45^\\circ`` equals ``45`` and, against a reference holding ``\\pi``, ``\\frac{\\pi}{4}``.
@@ -57,20 +58,49 @@ class Context:
 
 
 def _text_key(text: str) -> str:
-    return normalize_text(text, punctuation="edges").replace(" ", "")
+    """Case-, space- and dot-insensitive text (``4:30 p.m.`` = ``4:30 PM``)."""
+    return normalize_text(text, punctuation="edges").replace(" ", "").replace(".", "")
 
 
 _LETTER = re.compile(r"^\(?([A-Ea-e])\)?$")
-_LETTER_OPTION = re.compile(r"^\(?([A-E])\)?[.:)]?\s+\S")
+#: ``(D) 12``, ``D. 12``, ``\\textbf{(D)}\\ 12`` after clean-up: one option letter, then its text
+_OPTION = re.compile(r"^\(?([A-E])\)?[.:)]?\s+(?P<text>.*\S.*)$")
 
 
-def _same_choice(ref: str, ans: str) -> bool:
-    """A one-letter reference (``D``) matches an answer naming that option: ``(D) 12``."""
-    m = _LETTER.match(ref.strip())
-    if m is None:
-        return False
-    option = _LETTER_OPTION.match(ans.strip())
-    return option is not None and option.group(1) == m.group(1).upper()
+def _option(text: str) -> tuple[str, str] | None:
+    """``(D) 12`` -> ``("D", "12")``; ``None`` for anything else (``A B C`` names several letters)."""
+    m = _OPTION.match(text.strip())
+    if m is None or re.search(r"(?:^|\s)\(?[A-E]\)?(?:[.:)]|\s|$)", m.group("text")):
+        return None
+    return m.group(1), m.group("text").strip()
+
+
+def _same_choice(ref: str, ans: str, ctx: Context) -> bool:
+    """Multiple choice: a one-letter reference (``D``) matches ``(D) 12``; a reference that is
+    an option with its text (``(C) 12``) matches its letter or its text; an answer that is an
+    option with its text matches a reference equal to that text."""
+    ref_letter = _LETTER.match(ref.strip())
+    if ref_letter is not None:
+        option = _option(ans)
+        return option is not None and option[0] == ref_letter.group(1).upper()
+    ref_option = _option(ref)
+    if ref_option is None:
+        # ``(C) 12`` against ``12``: the option's text is the answer
+        ans_option = _option(ans)
+        if ans_option is None:
+            return False
+        ref_value, option_value = parse_value(ref), parse_value(ans_option[1])
+        return (
+            ref_value is not None and option_value is not None and values_equal(ref_value, option_value, ctx)
+        )
+    ans_letter = _LETTER.match(ans.strip())
+    if ans_letter is not None:
+        return ans_letter.group(1).upper() == ref_option[0]
+    ans_option = _option(ans)
+    if ans_option is not None:
+        return ans_option[0] == ref_option[0]
+    ref_value, ans_value = parse_value(ref_option[1]), parse_value(ans)
+    return ref_value is not None and ans_value is not None and values_equal(ref_value, ans_value, ctx)
 
 
 def _tolerant(ref: Fraction, ans: Fraction, ctx: Context) -> bool:
@@ -88,11 +118,11 @@ def _numbers_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
     r, a, ref_decimals = ref.number.value, ans.number.value, ref.number.decimals
     if r == a or _tolerant(r, a, ctx):
         return True
+    # a rounded-decimal reference accepts a more precise answer (decimal or exact) that rounds to it
     return (
         ref_decimals is not None
         and ref_decimals >= MIN_ROUNDED_DECIMALS
-        and ans.number.decimals is not None
-        and ans.number.decimals > ref_decimals
+        and (ans.number.decimals is None or ans.number.decimals > ref_decimals)
         and round_half_away(a, ref_decimals) == r
     )
 
@@ -150,7 +180,9 @@ def _symbolic_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
 
 def scalars_equal(ref: Scalar, ans: Scalar, ctx: Context) -> bool:
     """Equality of two scalar answers (see the module docstring)."""
-    if ref.unit and ans.unit and _text_key(ref.unit) != _text_key(ans.unit):
+    if ref.unit and ans.unit and ref.unit != ans.unit:
+        return False
+    if (ref.percent and ans.unit) or (ans.percent and ref.unit):
         return False
     if ref.text == ans.text and ref.degree == ans.degree:
         return True
@@ -230,6 +262,17 @@ def _as_vector(value: Value) -> tuple[Value, ...] | None:
     return None
 
 
+def _named_parts(seq: Seq) -> bool:
+    """``a = 2, b = 3``: every item names a different quantity."""
+    names = [_text_key(item.name) for item in seq.items if isinstance(item, Named)]
+    return len(names) == len(seq.items) > 1 and len(set(names)) == len(names)
+
+
+def _distinct(items: tuple[Value, ...]) -> tuple[Value, ...]:
+    """Set elements written twice count once (``\\{1, 1, 2\\}`` = ``\\{1, 2\\}``)."""
+    return tuple(dict.fromkeys(items))
+
+
 def _singleton(value: Value) -> Value | None:
     """The one element of ``\\{3\\}`` (a one-element set equals its element)."""
     if isinstance(value, Seq) and value.kind in ("set", "list") and len(value.items) == 1:
@@ -250,8 +293,8 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         return values_equal(ref.value, ans, ctx)
     if isinstance(ref, (Equation, Named)) and isinstance(ans, (Equation, Named)):
         return equations_equal(ref, ans)
-    if isinstance(ans, Equation) and ans.names_lhs and ans.relation == "eq" and isinstance(ref, Scalar):
-        # ``m + n = 13`` against ``13``: the value of the quantity asked for
+    if isinstance(ans, Equation) and ans.value_rhs and ans.relation == "eq" and isinstance(ref, Scalar):
+        # ``m + n = 13`` or ``3 \\times 4 = 12`` against ``12``: the value stated last
         value = parse_value(ans.rhs)
         return isinstance(value, Scalar) and scalars_equal(ref, value, ctx)
     if isinstance(ref, Text) or isinstance(ans, Text):
@@ -259,20 +302,25 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None
         if ref_text is None or ans_text is None:
             return False
-        return _text_key(ref_text) == _text_key(ans_text) or _same_choice(ref_text, ans_text)
+        return _text_key(ref_text) == _text_key(ans_text) or _same_choice(ref_text, ans_text, ctx)
     if isinstance(ref, Scalar) and isinstance(ans, Scalar):
-        return scalars_equal(ref, ans, ctx) or _same_choice(ref.text, ans.text)
+        return scalars_equal(ref, ans, ctx) or _same_choice(ref.text, ans.text, ctx)
     ref_one, ans_one = _singleton(ref), _singleton(ans)
     if ref_one is not None and not isinstance(ans, Seq):
         return values_equal(ref_one, ans, ctx)
     if ans_one is not None and not isinstance(ref, Seq):
         return values_equal(ref, ans_one, ctx)
     if isinstance(ref, Seq) and isinstance(ans, Seq):
-        ordered = "tuple" in (ref.kind, ans.kind)
+        # named parts (``a = 2, b = 3``) match by name in any order; against bare values, in order
+        ordered = "tuple" in (ref.kind, ans.kind) or (
+            "alternatives" not in (ref.kind, ans.kind) and _named_parts(ref) != _named_parts(ans)
+        )
         if ordered and {ref.kind, ans.kind} & {"set", "alternatives"}:
             return False
         if ordered:
             return _match_ordered(ref.items, ans.items, ctx)
+        if "set" in (ref.kind, ans.kind):
+            return _match_unordered(_distinct(ref.items), _distinct(ans.items), ctx)
         return _match_unordered(ref.items, ans.items, ctx)
     if isinstance(ref, Interval) and isinstance(ans, Interval):
         return (

@@ -15,11 +15,21 @@ import re
 from dataclasses import dataclass
 
 from rewardkit.verifiers import _extract
-from rewardkit.verifiers._extract import all_boxed, answer_line, cap, gsm8k_answer
+from rewardkit.verifiers._extract import all_boxed, answer_line, cap, gsm8k_answers
 
 _ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 #: an inline-math span in an answer phrase: ``the answer is $\frac12$.``
-_INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+#: (an escaped ``\$`` is a dollar sign, not a delimiter: ``the answer is $\$18$``)
+_INLINE_MATH = re.compile(
+    r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL
+)
+#: the reason or aside after an answer phrase: ``12 because 3 * 4 = 12``, ``4, since ...``
+_CLAUSE = re.compile(
+    r"(?:,\s*|\s+)(?:because|since|as|which|where|given|so that|not|unless|if|when)\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+#: a ``Final Answer`` heading with the value on the next line
+_HEADING = re.compile(r"(?:^|\n)[#*\s]*final\s+answer[*:#\s]*\n+[ \t]*(\S[^\n]*)", re.IGNORECASE)
 
 
 #: a response that is only a short value (``42``, ``<b>42</b>``, ``$\frac12$``) is its own answer
@@ -32,7 +42,8 @@ class Extraction:
     """What :func:`extract` found.
 
     Attributes:
-        answers: the candidate final answers, in order (several only for several boxes).
+        answers: the candidate final answers, in order (several for several boxes, answer tags
+            or ``####`` lines).
         source: where they came from: ``answer-tag``, ``boxed``, ``answer-line``, ``gsm8k``,
             ``whole``, ``last-number`` or ``none``.
     """
@@ -42,11 +53,20 @@ class Extraction:
 
 
 def _phrase_answer(tail: str) -> str:
-    """The math inside an answer phrase when it is written in ``$...$``, else the phrase."""
+    """The math inside an answer phrase when it is written in ``$...$``, else the phrase up to
+    a trailing reason (``because ...``, ``, since ...``)."""
     spans = [next(g for g in m.groups() if g is not None) for m in _INLINE_MATH.finditer(tail)]
     if len(spans) == 1 and len(tail) - len(spans[0]) < 24:
         return spans[0].strip()
-    return tail.strip()
+    return _CLAUSE.sub("", tail).strip()
+
+
+def _tag_answers(inner: str) -> list[str]:
+    boxes = [b for b in all_boxed(inner) if b.strip()]
+    if boxes:
+        return boxes
+    line = answer_line(inner)
+    return [_phrase_answer(line if line is not None else inner)]
 
 
 def extract(text: str, *, last_number: bool = False) -> Extraction:
@@ -63,20 +83,22 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     text = cap(text)
     tags = _ANSWER_TAG.findall(text)
     if tags:
-        inner = tags[-1]
-        boxes = all_boxed(inner)
-        if boxes:
-            return Extraction(tuple(boxes), "answer-tag")
-        return Extraction((_phrase_answer(inner),), "answer-tag")
+        # every tag counts, and so does a box outside them: disagreeing answers are a hedge
+        answers = [a for inner in tags for a in _tag_answers(inner)]
+        answers += [b for b in all_boxed(_ANSWER_TAG.sub(" ", text)) if b.strip()]
+        return Extraction(tuple(answers), "answer-tag")
     boxes = all_boxed(text)
-    if boxes:
+    if any(b.strip() for b in boxes) or (boxes and not answer_line(text)):
         return Extraction(tuple(boxes), "boxed")
     line = answer_line(text)
     if line is not None:
         return Extraction((_phrase_answer(line),), "answer-line")
-    gsm = gsm8k_answer(text)
-    if gsm is not None:
-        return Extraction((gsm,), "gsm8k")
+    heading = _HEADING.findall(text)
+    if heading:
+        return Extraction((_phrase_answer(heading[-1]),), "answer-line")
+    gsm = gsm8k_answers(text)
+    if gsm:
+        return Extraction(tuple(gsm), "gsm8k")
     bare = " ".join(_MARKUP.sub(" ", text).split()).strip(" *_`")
     if (
         bare

@@ -36,6 +36,14 @@ _UNICODE = {
     "\u00b2": "^2",
     "\u00b3": "^3",
     "\uff0c": ",",
+    "\u00bd": r"\frac{1}{2}",
+    "\u2153": r"\frac{1}{3}",
+    "\u2154": r"\frac{2}{3}",
+    "\u00bc": r"\frac{1}{4}",
+    "\u00be": r"\frac{3}{4}",
+    "\u2155": r"\frac{1}{5}",
+    "\u215b": r"\frac{1}{8}",
+    "\u2248": r"\approx ",
 }
 _SPACING = re.compile(r"(?<!\\)\\(?:[;:!> ]|quad|qquad|displaystyle|textstyle|limits|nolimits)(?![A-Za-z])|~")
 _THIN_BETWEEN_DIGITS = re.compile(r"(?<=\d)\\,(?=\d{3})")
@@ -50,17 +58,164 @@ _STYLE_CMD = re.compile(
 #: a ``\text{...}`` unit after the value, with an optional power: ``10 \text{ cm}^2``
 _TEXT_UNIT = re.compile(
     r"^(?P<value>.*?[\d}a-zA-Z)])\s*\\(?:text|mbox|mathrm|textrm)\s*\{\s*(?P<unit>[A-Za-z][A-Za-z .\-/]*)\}"
-    r"(?:\s*\^\s*\{?\d\}?)?\s*$"
+    r"(?P<power>\s*\^\s*\{?\d\}?)?\s*$"
 )
-#: plain unit words after a number: ``10 cm``, ``5 dollars``, ``3 square units``
+#: plain words after a number: ``10 cm``, ``5 dollars``, ``3 square units``, ``8 apples``
 _WORD_UNIT = re.compile(
-    r"^(?P<value>[\d.,{}\s\\/+\-]*\d\}?)\s+(?P<unit>[A-Za-z][A-Za-z .\-/]*?)(?:\^\d)?\s*\.?$"
+    r"^(?P<value>[\d.,{}\s\\/+\-]*\d\}?)\s*(?P<unit>[A-Za-z][A-Za-z .\-/]*?)(?P<power>\^\{?\d\}?)?\s*\.?$"
 )
+#: spellings of common units -> one canonical name (plurals are handled by dropping an ``s``)
+_UNIT_NAMES = {
+    "m": "m",
+    "meter": "m",
+    "metre": "m",
+    "cm": "cm",
+    "centimeter": "cm",
+    "centimetre": "cm",
+    "mm": "mm",
+    "millimeter": "mm",
+    "km": "km",
+    "kilometer": "km",
+    "kilometre": "km",
+    "in": "in",
+    "inch": "in",
+    "inche": "in",
+    "ft": "ft",
+    "foot": "ft",
+    "feet": "ft",
+    "yd": "yd",
+    "yard": "yd",
+    "mi": "mi",
+    "mile": "mi",
+    "unit": "unit",
+    "g": "g",
+    "gram": "g",
+    "kg": "kg",
+    "kilogram": "kg",
+    "mg": "mg",
+    "milligram": "mg",
+    "lb": "lb",
+    "pound": "lb",
+    "oz": "oz",
+    "ounce": "oz",
+    "ton": "ton",
+    "s": "s",
+    "sec": "s",
+    "second": "s",
+    "min": "min",
+    "minute": "min",
+    "h": "h",
+    "hr": "h",
+    "hour": "h",
+    "day": "day",
+    "week": "week",
+    "month": "month",
+    "year": "year",
+    "yr": "year",
+    "l": "l",
+    "liter": "l",
+    "litre": "l",
+    "ml": "ml",
+    "milliliter": "ml",
+    "gallon": "gal",
+    "gal": "gal",
+    "cup": "cup",
+    "quart": "quart",
+    "pint": "pint",
+    "dollar": "$",
+    "usd": "$",
+    "cent": "cent",
+    "euro": "eur",
+    "penny": "cent",
+    "pennie": "cent",
+    "mph": "mi/h",
+    "kph": "km/h",
+    "rad": "rad",
+    "radian": "rad",
+    "percent": "%",
+    "square": "^2",
+    "sq": "^2",
+    "cubic": "^3",
+    "per": "/",
+}
+#: words after a number that make it a different number, not a unit
+_SCALE_WORDS = {
+    "hundred": 100,
+    "thousand": 1000,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+    "dozen": 12,
+}
+#: words that make the tail a sentence, not a unit (``4 is impossible``, ``3 or more``)
+_SENTENCE_WORDS = frozenset(
+    "is are was were be or and not no more less than at least most about only each none if when "
+    "impossible possible approximately exactly times".split()
+)
+_PREFIX = re.compile(
+    r"^(?:the\s+(?:final\s+)?answer\s+is\s*:?|(?:final\s+)?answer\s*:|approximately|approx\.?|about|\\approx"
+    r"|\\sim(?![A-Za-z]))\s*",
+    re.IGNORECASE,
+)
+_TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![A-Za-z])")
+_DEGREE_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree)")
+
+
+def _unit_word(word: str) -> str | None:
+    word = word.lower().rstrip(".")
+    if word in _UNIT_NAMES:
+        return _UNIT_NAMES[word]
+    if word.endswith("s") and word[:-1] in _UNIT_NAMES:
+        return _UNIT_NAMES[word[:-1]]
+    return None
+
+
+def canonical_unit(phrase: str, power: str | None = None, *, explicit: bool = False) -> str | None:
+    """A unit phrase in one spelling (``square meters`` -> ``m^2``, ``meters/second`` -> ``m/s``),
+    or ``None`` when the words are not a unit.
+
+    Outside ``\\text{}`` (``explicit`` false), single letters and two-letter words that are not
+    known units are variables (``5 x``); sentence words make a sentence (``4 is impossible``).
+    Other plain nouns count as a unit of counting (``8 apples``), in lower case. Inside
+    ``\\text{}``/``\\mathrm{}`` any word is a unit (``\\mathrm{K}``) except ``i`` and ``e``.
+    """
+    words = [w for w in re.split(r"[\s\-]+|(?=/)|(?<=/)", phrase.strip()) if w]
+    if not words or len(words) > 6:
+        return None
+    names: list[str] = []
+    for word in words:
+        known = "/" if word == "/" else _unit_word(word)
+        if known is not None:
+            names.append(known)
+            continue
+        lower = word.lower().rstrip(".")
+        if lower in _SENTENCE_WORDS or lower in _SCALE_WORDS or not lower.isalpha() or lower in ("i", "e"):
+            return None
+        if len(lower) < 3 and not explicit:
+            return None
+        names.append(lower[:-1] if lower.endswith("s") and len(lower) > 3 else lower)
+    unit = " ".join(names).replace(" / ", "/")
+    if power:
+        unit += "^" + re.sub(r"\D", "", power)
+    return unit.replace("^2 ", "").replace("^3 ", "") + (
+        "^2" if "^2 " in unit else "^3" if "^3 " in unit else ""
+    )
+
+
+def _scaled(value: str, word: str) -> str | None:
+    """``3 thousand`` -> ``3000``; ``None`` when ``word`` is not a scale word."""
+    scale = _SCALE_WORDS.get(word.lower().rstrip("s"))
+    if scale is None:
+        return None
+    return f"{value} \\cdot {scale}"
+
+
 #: ``2, 3, and 5``: the conjunction before a list's last item
 _LIST_CONJUNCTION = re.compile(r",\s*(?:\\text\{\s*(?:and|or)\s*\}|and|or)\s+")
 #: ``\phantom{5}`` renders as blank space: its content is not part of the answer
 _PHANTOM = re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}")
 _CURRENCY = re.compile(r"^\s*(?:\\\$|\$|USD|€|£)\s*(?=[\d.\-])")
+_SQRT_PARENS = re.compile(r"\\sqrt\s*\(([^()]*)\)")
 _INLINE = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$")
 _PLAIN_FUNCS = (
     (re.compile(r"(?<![\\A-Za-z])pi(?![A-Za-z])"), r"\\pi "),
@@ -73,10 +228,6 @@ _PLAIN_FUNCS = (
 )
 #: ``a.m.``/``p.m.`` after a time are part of the answer, not a unit
 _CLOCK = re.compile(r"^\s*[ap]\.?\s*m\.?\s*$", re.IGNORECASE)
-#: words that are part of a math expression, not units
-_MATH_WORDS = frozenset(
-    "sin cos tan cot sec csc log ln exp arcsin arccos arctan sinh cosh tanh pi sqrt or and i e".split()
-)
 
 
 @dataclass(frozen=True)
@@ -110,6 +261,20 @@ def _strip_outer_braces(text: str) -> str:
     return text
 
 
+def _take_unit(text: str, pattern: re.Pattern[str], *, explicit: bool = False) -> tuple[str, str | None]:
+    """Split a trailing unit off ``text`` when ``pattern`` finds one after a number."""
+    m = pattern.match(text.strip())
+    if m is None or not re.search(r"\d", m.group("value")) or _CLOCK.match(m.group("unit")):
+        return text, None
+    scaled = _scaled(m.group("value").strip(), m.group("unit").strip())
+    if scaled is not None and not m.group("power"):
+        return scaled, None
+    unit = canonical_unit(m.group("unit"), m.group("power"), explicit=explicit)
+    if unit is None:
+        return text, None
+    return m.group("value"), unit
+
+
 def clean(answer: str) -> Cleaned:
     """Clean one extracted answer (see the module docstring for what is removed)."""
     text = answer[:MAX_ANSWER_CHARS]
@@ -117,6 +282,7 @@ def clean(answer: str) -> Cleaned:
         if uni in text:
             text = text.replace(uni, latex)
     text = _PHANTOM.sub("", text)
+    unit: str | None = "$" if _CURRENCY.match(text) else None
     text = _CURRENCY.sub("", text)
     text = text.replace(r"\$", "")
     text = _INLINE.sub(" ", text)
@@ -127,6 +293,7 @@ def clean(answer: str) -> Cleaned:
     text = _SPACING.sub(" ", text)
     text = _SIZING.sub("", text)
     text = _FRAC_VARIANTS.sub(r"\\frac", text)
+    text = _SQRT_PARENS.sub(r"\\sqrt{\1}", text)
     text = text.replace(r"\emptyset", r"\varnothing").replace(r"\lbrace", r"\{").replace(r"\rbrace", r"\}")
     text = re.sub(r"\\(?:ge|geq|geqslant)(?![A-Za-z])", r"\\ge ", text)
     text = re.sub(r"\\(?:le|leq|leqslant)(?![A-Za-z])", r"\\le ", text)
@@ -135,10 +302,11 @@ def clean(answer: str) -> Cleaned:
     text = text.rstrip(".,;:？。 ").strip()
     for pattern, repl in _PLAIN_FUNCS:
         text = pattern.sub(repl, text)
-    unit: str | None = None
-    m = _TEXT_UNIT.match(text)
-    if m is not None and re.search(r"\d", m.group("value")) and not _CLOCK.match(m.group("unit")):
-        text, unit = m.group("value"), m.group("unit")
+    if _TRIG.search(text):
+        # sin 30° is sin(pi/6): convert in place rather than marking the whole answer
+        text = _DEGREE_NUMBER.sub(lambda m: f"(\\frac{{{m.group(1)}\\pi}}{{180}})", text)
+    text, text_unit = _take_unit(text, _TEXT_UNIT, explicit=True)
+    unit = text_unit or unit
     percent = False
     pm = _PERCENT_END.search(text)
     if pm is not None:
@@ -148,14 +316,9 @@ def clean(answer: str) -> Cleaned:
     if _DEGREE.search(text):
         degree = True
         text = _DEGREE.sub(" ", text)
-    text = _unwrap_style(text)
-    m = _WORD_UNIT.match(text.strip())
-    if (
-        m is not None
-        and not _CLOCK.match(m.group("unit"))
-        and not any(w.lower() in _MATH_WORDS for w in re.findall(r"[A-Za-z]+", m.group("unit")))
-    ):
-        text, unit = m.group("value"), m.group("unit")
+    text = _PREFIX.sub("", _unwrap_style(text).strip())
+    text, word_unit = _take_unit(text, _WORD_UNIT)
+    unit = word_unit or unit
     if not percent:
         pm = _PERCENT_END.search(text)
         if pm is not None:
@@ -164,7 +327,7 @@ def clean(answer: str) -> Cleaned:
     text = " ".join(text.split())
     text = text.rstrip(".,;: ").strip()
     text = _strip_outer_braces(text)
-    return Cleaned(text, percent, degree, " ".join(unit.lower().split()) if unit else None)
+    return Cleaned(text, percent, degree, unit)
 
 
-__all__ = ["MAX_ANSWER_CHARS", "Cleaned", "clean"]
+__all__ = ["MAX_ANSWER_CHARS", "Cleaned", "canonical_unit", "clean"]

@@ -20,14 +20,22 @@ from rewardkit.verifiers.math.normalize import clean
 MAX_ITEMS = 64
 _MAX_DEPTH = 6
 
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-_MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+_MATRIX = re.compile(r"^\\begin\{([pbB]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _NAME = re.compile(
-    r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z]\s*\([A-Za-z, ]*\)"
-    r"|[A-Za-z]{2,12})$"
+    r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
+    r"|[A-Za-z](?:\^\{?-1\}?)?\s*\([A-Za-z, ]*\)|[A-Za-z]{2,12})$"
 )
-_LETTERS_ONLY = re.compile(r"^(?:\\angle\s*)?[A-Za-z][A-Za-z\s+\-*]*$")
-_OR = re.compile(r"\s(?:or|and)\s|\\lor|\\vee|(?<![\\A-Za-z])or(?![A-Za-z])")
+_LETTERS_ONLY = re.compile(r"^(?:m?\s*\\angle\s*)?[A-Za-z][A-Za-z\s+\-*]*$")
+#: a left side without letters (``3 \\times 4``): the equation is a computation
+_CONSTANT_SIDE = re.compile(r"^[^A-Za-z]*$")
+_OR = re.compile(r"\s+or\s+|\\lor(?![A-Za-z])|\\vee(?![A-Za-z])|(?<![\\A-Za-z])or(?![A-Za-z])")
+_AND = re.compile(r"\s+and\s+|\\land(?![A-Za-z])|\\wedge(?![A-Za-z])|(?<![\\A-Za-z])and(?![A-Za-z])")
+#: the whole real line
+_REALS = re.compile(
+    r"^(?:\\mathbb\s*\{?\s*R\s*\}?|\\R|\\mathbf\{R\}|(?:x\s*\\in\s*)?\(\s*-\s*\\infty\s*,\s*\+?\s*\\infty\s*\)"
+    r"|all\s+real\s+numbers|\(-\\infty,\\infty\))$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z]{3,}")
 _KNOWN_WORDS = frozenset(
     "sin cos tan cot sec csc log ln exp arcsin arccos arctan sinh cosh tanh sqrt frac dfrac pi infty "
@@ -105,9 +113,9 @@ class Equation:
     lhs: str
     rhs: str
     relation: str = "eq"
-    #: the left side is a quantity made of names only (``m + n``, ``\\angle A``), so the
-    #: right side may be the value asked for
-    names_lhs: bool = False
+    #: the right side may be the value asked for: the left is a quantity made of names only
+    #: (``m + n = 13``, ``\\angle A = 30^\\circ``) or a computation (``3 \\times 4 = 12``)
+    value_rhs: bool = False
 
 
 Value = Scalar | Text | Seq | Interval | Union_ | Matrix | Named | Equation
@@ -202,6 +210,17 @@ def _relation(text: str, depth: int) -> Value | None:
             return None
         if op != "\\ne" and _NAME.match(rhs) and not _NAME.match(lhs):
             lhs, op, rhs = rhs, _FLIP[op], lhs
+        if op == "\\ne" and _NAME.match(lhs) and not _NAME.match(rhs):
+            # x \ne 2 is (-\infty, 2) \cup (2, \infty)
+            point = parse_value(rhs, depth + 1)
+            if point is None:
+                return None
+            return Union_(
+                (
+                    Interval(Scalar("-\\infty"), point, False, False),
+                    Interval(point, Scalar("\\infty"), False, False),
+                )
+            )
         if op != "\\ne" and _NAME.match(lhs) and not _NAME.match(rhs):
             bound = parse_value(rhs, depth + 1)
             if bound is None:
@@ -250,6 +269,36 @@ def _names_tuple(text: str) -> bool:
     return len(parts) > 1 and all(_NAME.match(p) for p in parts)
 
 
+def _bound(value: Value) -> float | None:
+    """An interval endpoint as a float for ordering (``None`` when it is not a plain number)."""
+    if isinstance(value, Scalar):
+        if value.number is not None:
+            return float(value.number.value)
+        if value.text in ("\\infty", "+\\infty"):
+            return float("inf")
+        if value.text == "-\\infty":
+            return float("-inf")
+    return None
+
+
+def _intersection(intervals: list[Interval]) -> Value | None:
+    """``x > 1 and x < 3`` -> ``(1, 3)``; an empty intersection is the empty set."""
+    lo, hi = intervals[0], intervals[0]
+    for iv in intervals[1:]:
+        a, b = _bound(iv.lo), _bound(lo.lo)
+        c, d = _bound(iv.hi), _bound(hi.hi)
+        if a is None or b is None or c is None or d is None:
+            return None
+        if a > b or (a == b and not iv.lo_closed):
+            lo = iv
+        if c < d or (c == d and not iv.hi_closed):
+            hi = iv
+    low, high = _bound(lo.lo), _bound(hi.hi)
+    if low is None or high is None or low > high or (low == high and not (lo.lo_closed and hi.hi_closed)):
+        return Seq("set", ())
+    return Interval(lo.lo, hi.hi, lo.lo_closed, hi.hi_closed)
+
+
 def _matrix(body: str, depth: int) -> Value | None:
     rows = [r for r in (row.strip() for row in re.split(r"\\\\", body)) if r]
     if not rows:
@@ -293,6 +342,8 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
     m = _MATRIX.match(text)
     if m is not None:
         return _matrix(m.group(2), depth)
+    if _REALS.match(text):
+        return Interval(Scalar("-\\infty"), Scalar("\\infty"), False, False)
     alternatives = split_top(text, _OR)
     if len(alternatives) > 1:
         options = [parse_value(a, depth + 1) for a in alternatives if a.strip()]
@@ -300,12 +351,25 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
         if len(present) != len(options) or not present:
             return None
         return present[0] if len(present) == 1 else Seq("alternatives", present)
+    conjuncts = split_top(text, _AND)
+    if len(conjuncts) > 1:
+        both = [parse_value(c, depth + 1) for c in conjuncts if c.strip()]
+        present = tuple(v for v in both if v is not None)
+        if len(present) != len(both) or not present:
+            return None
+        if all(isinstance(v, Interval) for v in present):
+            return _intersection([v for v in present if isinstance(v, Interval)])
+        return present[0] if len(present) == 1 else Seq("list", present)
     union = split_top(text, re.compile(r"\\cup(?![A-Za-z])|\\sqcup(?![A-Za-z])"))
     if len(union) > 1:
         parts = [parse_value(p, depth + 1) for p in union]
-        if any(p is None for p in parts):
+        pieces = tuple(p for p in parts if p is not None)
+        if len(pieces) != len(parts):
             return None
-        return Union_(tuple(p for p in parts if p is not None))
+        if all(isinstance(p, Seq) and p.kind == "set" for p in pieces):
+            # \{1, 2\} \cup \{3\} is the set \{1, 2, 3\}
+            return Seq("set", tuple(item for p in pieces if isinstance(p, Seq) for item in p.items))
+        return Union_(pieces)
     commas = split_top(text, ",")
     if len(commas) > 1 and all("=" in part for part in commas):
         items = _items(text, depth)
@@ -325,7 +389,10 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
             value = parse_value(rhs, depth + 1)
             return Named(lhs, value, rhs) if value is not None else None
         if len(eq_parts) == 2:
-            return Equation(lhs, eq_parts[1].strip(), "eq", _LETTERS_ONLY.match(lhs) is not None)
+            value_rhs = _LETTERS_ONLY.match(lhs) is not None or (
+                _CONSTANT_SIDE.match(re.sub(r"\\[A-Za-z]+", "", lhs)) is not None
+            )
+            return Equation(lhs, eq_parts[1].strip(), "eq", value_rhs)
         value = parse_value(eq_parts[-1], depth + 1)
         return value
     if re.search(r"\\le|\\ge|\\ne|<|>", text) and not text.startswith(r"\langle"):

@@ -9,7 +9,8 @@ safer than symbolic simplification (which can run for minutes):
   extra digits as they have, so ``2^{1000}`` and ``2^{1000}+1`` differ); ``1/2004!`` and ``1/2006!``
   differ in the first digit, so distinct exact values are never merged (Math-Verify #14 merges
   them with an absolute float tolerance);
-* expressions with free symbols are equal when they agree at several random points (the
+* expressions with free symbols are equal when they agree at several random points of both
+  signs (the
   Schwartz-Zippel argument behind randomised identity testing: two different analytic
   expressions agree on a few random points with probability zero).
 
@@ -28,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 #: longest string handed to the LaTeX parser
-MAX_SYMPY_CHARS = 600
+MAX_SYMPY_CHARS = 2000
 #: deepest brace/bracket nesting handed to the LaTeX parser
 MAX_NESTING = 24
 #: integers with more digits than this are not evaluated
@@ -39,14 +40,17 @@ MAX_FACTORIAL = 5000
 PRECISION = 40
 #: most digits one evaluation may use (values above 10^MAX_EVAL_DIGITS compare structurally)
 MAX_EVAL_DIGITS = 5000
-#: an evaluation this small counts as zero (rounding noise of a 40-digit evaluation)
-ZERO_EPS = 1e-34
+#: digits of the confirming evaluation of two constants found equal at PRECISION digits
+CONFIRM_PRECISION = 80
+#: largest exact rational worked out digit for digit (decimal digits)
+MAX_EXACT_DIGITS = 20_000
 #: random points used to compare expressions with free symbols
 N_POINTS = 4
 
-_SQRT_SHORT = re.compile(r"\\sqrt\s*([0-9A-Za-z])")
-_FRAC_SHORT = re.compile(r"\\frac\s*([0-9A-Za-z])\s*([0-9A-Za-z])")
-_FRAC_HALF_SHORT = re.compile(r"\\frac\s*(\{[^{}]*\})\s*([0-9A-Za-z])")
+#: one argument of a brace-less ``\\frac``/``\\sqrt``: a command, a character or a group
+_ARG = r"(\\[A-Za-z]+|[0-9A-Za-z]|\{[^{}]*\})"
+_SQRT_SHORT = re.compile(r"\\sqrt\s*(\\[A-Za-z]+|[0-9A-Za-z])")
+_FRAC_SHORT = re.compile(rf"\\frac\s*{_ARG}\s*{_ARG}")
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\(?[^{}()]*\^")
 
 
@@ -62,9 +66,13 @@ def _nesting(text: str) -> int:
 
 
 def _prepare(text: str) -> str:
-    text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
-    text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
-    text = _FRAC_HALF_SHORT.sub(r"\\frac\1{\2}", text)
+    """``\\frac12``, ``\\frac\\pi6``, ``\\sqrt2``, ``\\sqrt\\pi`` -> the braced forms the grammar reads."""
+
+    def braced(arg: str) -> str:
+        return arg if arg.startswith("{") else "{" + arg + "}"
+
+    text = _SQRT_SHORT.sub(lambda m: r"\sqrt" + braced(m.group(1)), text)
+    return _FRAC_SHORT.sub(lambda m: r"\frac" + braced(m.group(1)) + braced(m.group(2)), text)
     return text
 
 
@@ -152,32 +160,58 @@ def evaluate(expr: Any, digits: int = PRECISION) -> Any | None:
         re_part, im_part = value.as_real_imag()
         if not (re_part.is_Number and im_part.is_Number) or not (re_part.is_finite and im_part.is_finite):
             return None
-        return mpmath.mpc(re_part._to_mpmath(bits), im_part._to_mpmath(bits))
+
+        # evalf reports a value it proved to vanish as a Float with no precision (``0.e-171``)
+        def part(p: Any) -> Any:
+            if p == 0 or (isinstance(p, sympy.Float) and p._prec < 8):
+                return mpmath.mpf(0)
+            return p._to_mpmath(bits)
+
+        return mpmath.mpc(part(re_part), part(im_part))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, RecursionError):
         return None
 
 
 def _close(a: Any, b: Any, digits: int = PRECISION) -> bool:
     """Relative closeness to the working precision (``digits - 10`` digits), so tiny distinct
-    values (``1/2004!``, ``1/2006!``) stay apart; against an exact zero the other side must
-    vanish to the working precision."""
+    values (``1/2004!``, ``1/2006!``) stay apart; a zero equals only a value proved to vanish."""
     import mpmath
 
-    scale = max(abs(a), abs(b))
     if a == 0 or b == 0:
-        return bool(scale <= ZERO_EPS)
-    return bool(abs(a - b) <= mpmath.mpf(10) ** (10 - digits) * scale)
+        return bool(a == b)
+    return bool(abs(a - b) <= mpmath.mpf(10) ** (10 - digits) * max(abs(a), abs(b)))
+
+
+def _exact_size_ok(expr: Any) -> bool:
+    """Whether every integer power in ``expr`` has at most :data:`MAX_EXACT_DIGITS` digits."""
+    import sympy
+
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Pow) and node.args[0].is_Integer and node.args[1].is_Integer:
+            if _log10_magnitude(*node.args) > MAX_EXACT_DIGITS:
+                return False
+    return True
 
 
 def constants_equal(a: Any, b: Any) -> bool | None:
     """Equality of two constant expressions, or ``None`` when either cannot be evaluated.
 
-    Large values are re-evaluated with as many more digits as they have before the point, so
-    ``2^{1000}`` and ``2^{1000} + 1`` stay apart; past :data:`MAX_EVAL_DIGITS` digits only
-    identical expressions are equal.
+    Rational constants (``1 - 2^{-100}``, ``\\frac{2^{100}-1}{2^{100}}``) are worked out exactly.
+    Others are evaluated to 40 digits and, when they agree, confirmed at 80 (``\\pi`` and
+    ``\\pi + 10^{-40}`` differ there); large values get as many extra digits as they have before
+    the point, so ``2^{1000}\\sqrt2`` and ``2^{1000}\\sqrt2 + 1`` stay apart. Past
+    :data:`MAX_EVAL_DIGITS` digits only identical expressions are equal.
     """
     import mpmath
+    import sympy
 
+    if a.is_rational and b.is_rational and _exact_size_ok(a) and _exact_size_ok(b):
+        try:
+            exact_a, exact_b = a.doit(), b.doit()
+        except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+            return None
+        if isinstance(exact_a, sympy.Rational) and isinstance(exact_b, sympy.Rational):
+            return bool(exact_a == exact_b)
     with mpmath.workdps(PRECISION + 10):
         va, vb = evaluate(a), evaluate(b)
         if va is None or vb is None:
@@ -185,10 +219,8 @@ def constants_equal(a: Any, b: Any) -> bool | None:
         if not _close(va, vb):
             return False
         magnitude = max(abs(va), abs(vb))
-        extra = int(mpmath.log10(magnitude)) + 1 if magnitude > 10**6 else 0
-    if not extra:
-        return True
-    digits = PRECISION + extra
+        extra = int(mpmath.log10(magnitude)) + 1 if magnitude > 1 else 0
+    digits = CONFIRM_PRECISION + extra
     if digits > MAX_EVAL_DIGITS:
         return False
     with mpmath.workdps(digits + 10):
@@ -196,10 +228,21 @@ def constants_equal(a: Any, b: Any) -> bool | None:
         return va is not None and vb is not None and _close(va, vb, digits)
 
 
+def _random_point(rng: random.Random, attempt: int) -> Any:
+    """A test point: both signs and several sizes (``|x|`` vs ``x``, ``\\min(x, 5)`` vs ``x`` must
+    differ somewhere), and every third an integer (``\\lceil x \\rceil`` vs ``\\lfloor x \\rfloor + 1``)."""
+    import sympy
+
+    sign = 1 if attempt % 2 == 0 else -1
+    size = (2, 8, 40)[attempt % 3]
+    if attempt % 3 == 2:
+        return sympy.Integer(sign * rng.randint(1, size))
+    return sign * (sympy.Rational(rng.randint(1, 10**6), 10**6) * size + sympy.Rational(1, 2))
+
+
 def functions_equal(a: Any, b: Any, *, seed: int = 20260101) -> bool:
     """Equality of two expressions with free symbols by evaluation at random points."""
     import mpmath
-    import sympy
 
     symbols = sorted(a.free_symbols | b.free_symbols, key=str)
     if not symbols:
@@ -207,8 +250,8 @@ def functions_equal(a: Any, b: Any, *, seed: int = 20260101) -> bool:
     rng = random.Random(seed)
     compared = 0
     with mpmath.workdps(PRECISION + 10):
-        for _ in range(N_POINTS * 3):
-            point = {s: sympy.Rational(rng.randint(1, 10**6), 10**6) + rng.randint(1, 3) for s in symbols}
+        for attempt in range(N_POINTS * 3):
+            point = {s: _random_point(rng, attempt) for s in symbols}
             try:
                 va, vb = evaluate(a.xreplace(point)), evaluate(b.xreplace(point))
             except Exception:

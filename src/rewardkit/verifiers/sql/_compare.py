@@ -100,8 +100,7 @@ def _rows_close(a: tuple[Any, ...], b: tuple[Any, ...], tol: float) -> bool:
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
     # Numbers first (by value), then everything else by (type name, repr): a total order.
-    return tuple((0, float(v), "") if _is_number(v) else (1, 0.0, f"{type(v).__name__}:{v!r}")
-                 for v in row)
+    return tuple((0, float(v), "") if _is_number(v) else (1, 0.0, f"{type(v).__name__}:{v!r}") for v in row)
 
 
 def _grouped(rows: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -144,9 +143,7 @@ def _multiset_equal(
     return True
 
 
-def _list_equal(
-    pred: Sequence[tuple[Any, ...]], gold: Sequence[tuple[Any, ...]], tol: float
-) -> bool:
+def _list_equal(pred: Sequence[tuple[Any, ...]], gold: Sequence[tuple[Any, ...]], tol: float) -> bool:
     if len(pred) != len(gold):
         return False
     if tol <= 0:
@@ -176,10 +173,7 @@ def _permutations(
         return [tuple(range(width))]
     sig_p = [_column_signature(pred, i, tol) for i in range(width)]
     sig_g = [_column_signature(gold, j, tol) for j in range(width)]
-    options = [
-        [i for i in range(width) if _signatures_match(sig_p[i], sig_g[j], tol)]
-        for j in range(width)
-    ]
+    options = [[i for i in range(width) if _signatures_match(sig_p[i], sig_g[j], tol)] for j in range(width)]
     found: list[tuple[int, ...]] = []
     identity = tuple(range(width))
 

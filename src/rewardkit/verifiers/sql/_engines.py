@@ -115,9 +115,7 @@ class Database:
         try:
             st = os.stat(self.path)
         except OSError as exc:
-            raise InvalidInput(
-                f"database file not readable: {self.path} ({exc.strerror})"
-            ) from None
+            raise InvalidInput(f"database file not readable: {self.path} ({exc.strerror})") from None
         return (self.engine, self.path, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
@@ -145,8 +143,10 @@ def inline_database(engine: Engine, schema: Any, rows: Any) -> Database:
     total = 0
     clean: dict[str, list[Any]] = {}
     for table, table_rows in rows.items():
-        if not isinstance(table, str) or not isinstance(table_rows, Sequence) or isinstance(
-            table_rows, (str, bytes)
+        if (
+            not isinstance(table, str)
+            or not isinstance(table_rows, Sequence)
+            or isinstance(table_rows, (str, bytes))
         ):
             raise InvalidInput(f"inline database: rows of {table!r} must be a list")
         for row in table_rows:
@@ -230,9 +230,7 @@ class _Watchdog:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._pid = os.getpid()
                 self._alarms = []
-                self._thread = threading.Thread(
-                    target=self._loop, name="rewardkit-sql-watchdog", daemon=True
-                )
+                self._thread = threading.Thread(target=self._loop, name="rewardkit-sql-watchdog", daemon=True)
                 self._thread.start()
             self._seq += 1
             heapq.heappush(self._alarms, (when, self._seq, alarm))
@@ -280,6 +278,7 @@ def _reset_after_fork() -> None:
     _FORK_GRAVEYARD.extend(_DUCKDB.values())
     _DUCKDB.clear()
     _DUCKDB_PID[0] = os.getpid()
+
 
 #: Grace after the deadline before the watchdog interrupts a SQLite statement that the
 #: progress handler did not stop (a single long virtual-machine step such as a big sort).
@@ -359,8 +358,7 @@ class _SqliteHandle:
         tables = [
             r[0]
             for r in self.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-                "AND name NOT LIKE 'sqlite_%'"
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
             )
         ]
         schema: dict[str, tuple[str, ...]] = {}
@@ -388,8 +386,11 @@ class _SqliteHandle:
                 rows.extend(chunk)
                 if len(rows) > max_rows:
                     return QueryRun(
-                        "row_cap", columns, rows[:max_rows],
-                        f"more than {max_rows} rows", time.monotonic() - start,
+                        "row_cap",
+                        columns,
+                        rows[:max_rows],
+                        f"more than {max_rows} rows",
+                        time.monotonic() - start,
                     )
             return QueryRun("ok", columns, rows, "", time.monotonic() - start)
         except (sqlite3.Error, sqlite3.Warning) as exc:
@@ -489,8 +490,11 @@ class _DuckdbHandle:
                 rows.extend(chunk)
                 if len(rows) > max_rows:
                     return QueryRun(
-                        "row_cap", columns, rows[:max_rows],
-                        f"more than {max_rows} rows", time.monotonic() - start,
+                        "row_cap",
+                        columns,
+                        rows[:max_rows],
+                        f"more than {max_rows} rows",
+                        time.monotonic() - start,
                     )
             return QueryRun("ok", columns, rows, "", time.monotonic() - start)
         except duckdb.InterruptException:

@@ -136,9 +136,7 @@ def extract_sql(response: str) -> Extraction:
     if tagged:
         return Extraction(tagged[-1].strip(), "fenced")
     untagged = [
-        body.strip()
-        for tag, body in blocks
-        if not tag and re.match(r"\s*(?:select|with|\()", body, re.I)
+        body.strip() for tag, body in blocks if not tag and re.match(r"\s*(?:select|with|\()", body, re.I)
     ]
     if untagged:
         return Extraction(untagged[-1], "fenced-untagged")

@@ -53,9 +53,7 @@ def _reference_mapping(reference: Any) -> tuple[str, Mapping[str, Any]]:
         if not isinstance(sql, str):
             raise InvalidInput("reference mapping has no 'sql' string")
         return sql, reference
-    raise InvalidInput(
-        f"reference must be SQL text or a mapping with 'sql', got {type(reference).__name__}"
-    )
+    raise InvalidInput(f"reference must be SQL text or a mapping with 'sql', got {type(reference).__name__}")
 
 
 def _resolve_path(path: str, db_root: str | None) -> str:
@@ -108,9 +106,7 @@ def _from_db_id(db_id: Any, db_root: str | None) -> str:
     raise InvalidInput(f"no database for db_id {safe!r} under {db_root}")
 
 
-def resolve(
-    sample: Sample, *, db_path: str | None, db_root: str | None, engine: str
-) -> tuple[str, Database]:
+def resolve(sample: Sample, *, db_path: str | None, db_root: str | None, engine: str) -> tuple[str, Database]:
     """Return ``(gold_sql, database)`` for a sample (rules in the module docstring).
 
     Raises:

@@ -60,9 +60,7 @@ class SqlOptions:
         if self.max_rows < 1:
             raise ValueError(f"option 'max_rows' must be at least 1, got {self.max_rows}")
         if not 0 <= self.float_tolerance < 1:
-            raise ValueError(
-                f"option 'float_tolerance' must be in [0, 1), got {self.float_tolerance}"
-            )
+            raise ValueError(f"option 'float_tolerance' must be in [0, 1), got {self.float_tolerance}")
         for name in ("syntax_weight", "schema_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"option {name!r} must be >= 0, got {getattr(self, name)}")
@@ -126,19 +124,26 @@ def _run_gold(db: Database, sql: str, opts: SqlOptions) -> _Gold:
     try:
         checked = check_query(sql, db.engine)
     except Refused as exc:
-        return _Gold(None, failure=RewardResult.fail(
-            "invalid_input", f"reference query rejected ({exc.code}): {exc}", **where
-        ))
+        return _Gold(
+            None,
+            failure=RewardResult.fail(
+                "invalid_input", f"reference query rejected ({exc.code}): {exc}", **where
+            ),
+        )
     run = run_query(db, checked.sql, timeout=opts.timeout, max_rows=opts.max_rows)
     if run.status == "timeout":
-        return _Gold(checked, failure=RewardResult.fail(
-            "timeout", f"reference query timed out: {run.message}", **where
-        ))
+        return _Gold(
+            checked,
+            failure=RewardResult.fail("timeout", f"reference query timed out: {run.message}", **where),
+        )
     if run.status != "ok":
         why = {"row_cap": "returned more than max_rows rows"}.get(run.status, run.status)
-        return _Gold(checked, failure=RewardResult.fail(
-            "invalid_input", f"reference query failed ({why}): {run.message}", **where
-        ))
+        return _Gold(
+            checked,
+            failure=RewardResult.fail(
+                "invalid_input", f"reference query failed ({why}): {run.message}", **where
+            ),
+        )
     return _Gold(checked, len(run.columns), normalize_rows(run.rows))
 
 
@@ -168,9 +173,7 @@ def _score(sample: Sample, opts: SqlOptions) -> RewardResult:
     run = run_query(db, checked.sql, timeout=opts.timeout, max_rows=opts.max_rows)
     details["seconds"] = round(run.seconds, 6)
     if run.status == "timeout":
-        return RewardResult.fail(
-            "timeout", f"predicted query timed out: {run.message}", **details
-        )
+        return RewardResult.fail("timeout", f"predicted query timed out: {run.message}", **details)
     if run.status == "refused":
         return _zero("forbidden_statement", details, opts.partial, message=run.message)
     if run.status == "error":
