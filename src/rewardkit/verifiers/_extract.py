@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
+from rewardkit.core.errors import InvalidInput
 from rewardkit.core.types import MAX_RESPONSE_CHARS
 
 THINK_OPEN = "<think>"
@@ -20,6 +22,37 @@ _BRACE_TOKENS = re.compile(r"\\.|[{}]", re.DOTALL)
 #: the argument of ``\boxed 5`` (no braces): a run of non-space characters up to ``$``
 _BARE_ARG = re.compile(r"\s+([^\s$]+)")
 _MAX_UNWRAP = 8
+
+
+#: longest reference string read; a reference is a short answer, not a document
+MAX_REFERENCE_CHARS = 10_000
+#: most acceptable answers in one reference list
+MAX_REFERENCES = 1_000
+
+
+def reference_strings(reference: Any) -> list[str]:
+    """The acceptable answers of a text-like reference: a string, a number, or a list of those.
+
+    Raises:
+        InvalidInput: an empty or over-long list, an entry of another type, or an entry over
+            :data:`MAX_REFERENCE_CHARS` characters.
+    """
+    items = list(reference) if isinstance(reference, (list, tuple)) else [reference]
+    if not items:
+        raise InvalidInput("reference list is empty")
+    if len(items) > MAX_REFERENCES:
+        raise InvalidInput(f"reference list has {len(items)} entries (limit {MAX_REFERENCES})")
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise InvalidInput(
+                f"reference must be a string, a number or a list of those, got {type(item).__name__}"
+            )
+        text = str(item)
+        if len(text) > MAX_REFERENCE_CHARS:
+            raise InvalidInput(f"reference is {len(text)} characters (limit {MAX_REFERENCE_CHARS})")
+        out.append(text)
+    return out
 
 
 def cap(text: str, limit: int = MAX_RESPONSE_CHARS) -> str:
@@ -270,6 +303,7 @@ __all__ = [
     "last_line",
     "last_number",
     "normalize_text",
+    "reference_strings",
     "strip_latex",
     "strip_think",
 ]

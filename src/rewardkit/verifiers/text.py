@@ -19,13 +19,10 @@ from rewardkit.verifiers._extract import (
     last_boxed,
     last_line,
     normalize_text,
+    reference_strings,
     strip_think,
 )
 
-#: longest reference string read; a reference is a short answer, not a document
-MAX_REFERENCE_CHARS = 10_000
-#: most acceptable answers in one reference list
-MAX_REFERENCES = 1_000
 #: extracted answers longer than this are compared by their first characters only; two
 #: strings that long are never a short answer, and normalising them would only cost time
 MAX_ANSWER_CHARS = 100_000
@@ -58,24 +55,6 @@ class ExactOptions:
     punctuation: Literal["edges", "all", "keep"] = "edges"
     strip_latex: bool = True
     strip_think: bool = True
-
-
-def _references(reference: Any) -> list[str]:
-    """The acceptable answers: a string, a number, or a list of those."""
-    items = list(reference) if isinstance(reference, (list, tuple)) else [reference]
-    if not items:
-        raise InvalidInput("reference list is empty")
-    if len(items) > MAX_REFERENCES:
-        raise InvalidInput(f"reference list has {len(items)} entries (limit {MAX_REFERENCES})")
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise InvalidInput(f"reference must be a string or a list of strings, got {type(item).__name__}")
-        text = str(item)
-        if len(text) > MAX_REFERENCE_CHARS:
-            raise InvalidInput(f"reference is {len(text)} characters (limit {MAX_REFERENCE_CHARS})")
-        out.append(text)
-    return out
 
 
 def extract_answer(text: str, mode: AnswerMode) -> tuple[str | None, str]:
@@ -126,7 +105,7 @@ def exact(opts: ExactOptions) -> Callable[[Sample], RewardResult]:
         )
 
     def score(sample: Sample) -> RewardResult:
-        refs = _references(sample.reference)
+        refs = reference_strings(sample.reference)
         wanted: dict[str, str] = {}
         for ref in refs:
             key = norm(ref)

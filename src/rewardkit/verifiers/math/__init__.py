@@ -24,7 +24,7 @@ from typing import Any
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.registry import verifier
 from rewardkit.core.types import MAX_RESPONSE_CHARS, RewardResult, Sample
-from rewardkit.verifiers._extract import strip_think
+from rewardkit.verifiers._extract import reference_strings, strip_think
 from rewardkit.verifiers.math import symbolic
 from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multiple, values_equal
 from rewardkit.verifiers.math.extract import extract
@@ -41,8 +41,6 @@ from rewardkit.verifiers.math.structure import (
     parse_value,
 )
 
-#: longest reference string read
-MAX_REFERENCE_CHARS = 10_000
 #: most boxes compared in one response; more distinct boxes than this is hedging by itself
 MAX_BOXES = 16
 _REF_CACHE_SIZE = 4096
@@ -76,21 +74,6 @@ class MathOptions:
                 raise ValueError(f"option {name!r} must be >= 0, got {value!r}")
         if not self.budget_s > 0:
             raise ValueError(f"option 'budget_s' must be > 0, got {self.budget_s!r}")
-
-
-def _reference_text(reference: Any) -> list[str]:
-    items = list(reference) if isinstance(reference, (list, tuple)) else [reference]
-    if not items:
-        raise InvalidInput("reference list is empty")
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-            raise InvalidInput(f"reference must be a string or a number, got {type(item).__name__}")
-        text = str(item)
-        if len(text) > MAX_REFERENCE_CHARS:
-            raise InvalidInput(f"reference is {len(text)} characters (limit {MAX_REFERENCE_CHARS})")
-        out.append(text)
-    return out
 
 
 def _expressions(value: Value) -> list[str]:
@@ -155,7 +138,7 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
 
     def reference_values(reference: Any) -> list[Value]:
         values = []
-        for text in _reference_text(reference):
+        for text in reference_strings(reference):
             value = ref_cache.get(text)
             if value is None:
                 value = parse_reference(text)
