@@ -2,7 +2,9 @@
 
 They live in an importable module so the engine's worker processes can import them.
 The response selects the behaviour: ``ok``, ``hang``, ``raise``, ``abort``, ``alloc``,
-``exit``, ``invalid`` or ``slow:<seconds>``. ``meta["calls_file"]`` logs each call.
+``exit``, ``invalid``, ``slow:<seconds>`` or ``nested`` (scores another sample with
+``rk.score(workers=4)`` from inside the verifier and reports which pool did it).
+``meta["calls_file"]`` logs each call.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import rewardkit as rk
 
 @rk.verifier("test.faulty", description="misbehaves as the response asks (tests only)")
 def faulty():
-    def run(sample: rk.Sample) -> float:
+    def run(sample: rk.Sample) -> float | rk.RewardResult:
         calls = sample.meta.get("calls_file")
         if calls:
             with open(calls, "a") as fh:
@@ -38,11 +40,24 @@ def faulty():
             return float(len(block) > 0)
         if r.startswith("slow:"):
             time.sleep(float(r.split(":", 1)[1]))
+        if r == "nested":
+            spec = {"terms": [{"verifier": "test.len"}]}
+            inner = rk.score([rk.Sample(response="ab", reference="")], spec, workers=4)
+            children = [p for p in os.listdir("/proc") if p.isdigit() and _is_child(int(p))]
+            return rk.RewardResult.ok(1.0, nested_status=inner[0].status, nested_workers=children)
         if r == "invalid":
             raise rk.InvalidInput("cannot read this")
         return 1.0 if r == str(sample.reference) else 0.0
 
     return run
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 @rk.verifier("test.len", description="response length / 10 (tests only)")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from rewardkit.core._worker import IN_WORKER_ENV
+from rewardkit.core._worker import IN_WORKER_ENV, rerunning_script
 from rewardkit.core.batching import group_batches
 from rewardkit.core.compose import compose
 from rewardkit.core.pool import Progress, Unit, get_pool
@@ -40,6 +40,28 @@ def default_workers() -> int:
     if os.environ.get(IN_WORKER_ENV):
         return 0
     return max(1, min(8, os.cpu_count() or 1))
+
+
+def _workers_here(workers: int | None) -> int:
+    """The worker count a call gets: ``workers``, except inside a worker process (always 0).
+
+    Raises:
+        RuntimeError: called while a worker re-runs the user's script to find its verifiers
+            (the script scores at top level without an ``if __name__ == "__main__":`` guard).
+    """
+    n = default_workers() if workers is None else int(workers)
+    if n < 0:
+        raise ValueError(f"workers must be >= 0, got {workers}")
+    if not os.environ.get(IN_WORKER_ENV):
+        return n
+    script = rerunning_script()
+    if script is not None:
+        raise RuntimeError(
+            f"rewardkit.score was called at the top level of {script}, which each worker process "
+            "re-runs to find the verifiers it defines; put the scoring code under "
+            '`if __name__ == "__main__":` (as with multiprocessing), or score with workers=0'
+        )
+    return 0  # a verifier that scores other samples does so in its own worker, never in a new pool
 
 
 def _as_sample(obj: SampleLike) -> Sample:
@@ -97,6 +119,7 @@ def score(
         spec: a built-in spec name, a spec file path, a dict or a :class:`Spec`.
         workers: worker processes (``None``: one per core, at most 8). ``0`` scores in the calling
             thread with no hard deadline (for debugging and for verifiers defined in a function).
+            Inside a worker process every call scores inline: workers never start workers.
         timeout: hard deadline per (sample, term) in seconds; default: the spec's, else 30 s.
         progress: called as ``progress(done, total)`` while scoring.
         memory_mb: address-space cap per worker process (``None``: no cap).
@@ -114,9 +137,7 @@ def score(
     deadline = float(timeout or spec_obj.timeout or DEFAULT_TIMEOUT)
     if deadline <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
-    n_workers = default_workers() if workers is None else int(workers)
-    if n_workers < 0:
-        raise ValueError(f"workers must be >= 0, got {workers}")
+    n_workers = _workers_here(workers)
     infos = [get_verifier(t.verifier) for t in spec_obj.terms]
 
     parsed: list[Sample | RewardResult] = []

@@ -7,14 +7,21 @@ progress is "time since the previous event + timeout". A worker that passes its 
 (``os.abort()``, a segfault, the OOM killer) or closes its pipe is killed with its whole process
 group and replaced; the unit it was on gets ``timeout`` or ``error`` with the reason, and the
 rest of its chunk goes back to the queue.
+
+Workers are started from one long-lived daemon thread (:class:`_Spawner`): a worker arms
+``PR_SET_PDEATHSIG``, which fires when the *thread* that forked it ends, so forking from a
+short-lived caller thread (``asyncio.to_thread``, a server's request thread) would kill the
+pool when that thread finished.
 """
 
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import json
 import math
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -27,6 +34,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from rewardkit.core._worker import PARENT_PID_ENV
 from rewardkit.core.types import RewardResult
 
 Unit = tuple[int, int, dict[str, Any]]  # (uid, term index, sample dict)
@@ -43,6 +51,36 @@ _BOOT = (
     "from rewardkit.core._worker import main\n"
     "main(int(sys.argv[1]), int(sys.argv[2]) or None)\n"
 )
+
+
+class _Spawner:
+    """Runs ``subprocess.Popen`` on one daemon thread that lives as long as the process."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], list[str], dict[str, Any]]]
+        self._jobs = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():  # first use, or after fork()
+                self._thread = threading.Thread(target=self._serve, name="rewardkit-spawner", daemon=True)
+                self._thread.start()
+        future: concurrent.futures.Future[subprocess.Popen[bytes]] = concurrent.futures.Future()
+        self._jobs.put((future, args, kwargs))
+        return future.result()
+
+    def _serve(self) -> None:
+        while True:
+            future, args, kwargs = self._jobs.get()
+            try:
+                future.set_result(subprocess.Popen(args, **kwargs))
+            except BaseException as exc:  # handed to the caller, who raises it
+                future.set_exception(exc)
+
+
+_SPAWNER = _Spawner()
 
 
 @dataclass
@@ -103,8 +141,9 @@ class WorkerPool:
         env["REWARDKIT_SYS_PATH"] = json.dumps([p for p in sys.path if p])
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
+        env[PARENT_PID_ENV] = str(os.getpid())
         fd = child_sock.fileno()
-        proc = subprocess.Popen(
+        proc = _SPAWNER.popen(
             [sys.executable, "-c", _BOOT, str(fd), str(self.memory_mb or 0)],
             pass_fds=[fd],
             env=env,
@@ -301,4 +340,14 @@ def shutdown_pools() -> None:
         pool.close()
 
 
+def _forget_pools_after_fork() -> None:
+    """A forked child does not own its parent's workers: it starts its own when it needs them."""
+    global _POOLS_LOCK, _SPAWNER
+    _POOLS.clear()
+    _POOLS_LOCK = threading.Lock()  # another thread may have held it at fork time
+    _SPAWNER = _Spawner()
+
+
 atexit.register(shutdown_pools)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_after_fork)
