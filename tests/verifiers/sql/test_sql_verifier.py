@@ -249,6 +249,9 @@ def test_partial_rewards_are_opt_in(build_scorer, elements_sqlite) -> None:
         "SELECT * FROM element, discovery",  # table stuffing with a star
         "SELECT * FROM element, discovery, reading",  # stuffing a large table: row cap
         "SELECT year FROM discovery WHERE 0",  # executes, but uses none of the gold's columns
+        # schema stuffing with an empty result: every gold item named, nothing computed
+        "SELECT e.name FROM element e JOIN discovery d ON d.number = e.number WHERE 1 = 0",
+        "SELECT e.name FROM element e, discovery d, element e2 WHERE 1 = 0",
     ],
 )
 def test_select_1_and_table_stuffing_earn_nothing(build_scorer, engine_db, exploit) -> None:

@@ -200,7 +200,7 @@ def _score(sample: Sample, opts: SqlOptions) -> RewardResult:
     details.update(match=False, reason=comparison.reason)
     if not opts.partial:
         return RewardResult.ok(0.0, **details)
-    return _partial_result(db, gold, checked, len(run.columns), details, opts)
+    return _partial_result(db, gold, checked, len(run.columns), len(run.rows), details, opts)
 
 
 def _partial_result(
@@ -208,14 +208,17 @@ def _partial_result(
     gold: _Gold,
     checked: CheckedQuery,
     pred_columns: int,
+    pred_rows: int,
     details: dict[str, Any],
     opts: SqlOptions,
 ) -> RewardResult:
     """Partial credit for a query that executed but did not match.
 
     Gate (REFERENCE.md section 4, "gate partial rewards on execution and use F1"): the query
-    executed, returns the gold's number of columns and references at least one column the gold
-    query uses. Then value = ``syntax_weight + schema_weight * F1(schema items)``
+    executed, returns the gold's number of columns, returns at least one row when the gold does
+    (else ``... WHERE 1=0`` over every gold table and column would collect the full schema
+    term while computing nothing), and references at least one column the gold query uses.
+    Then value = ``syntax_weight + schema_weight * F1(schema items)``
     (Reasoning-SQL's syntax and schema-linking terms, arXiv 2503.23157, with F1 for Jaccard).
     """
     schema = database_schema(db)
@@ -227,6 +230,8 @@ def _partial_result(
     gold_cols = {i for i in gold.items if i.startswith("column:")}
     if pred_columns != gold.columns:
         gate = "column_count"
+    elif pred_rows == 0 and gold.rows:
+        gate = "no_rows"
     elif not gold_cols & pred_items:
         gate = "no_gold_column"
     else:
