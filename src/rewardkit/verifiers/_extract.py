@@ -158,6 +158,11 @@ def all_boxed(text: str) -> list[str]:
     return [_unwrap(c) for _, _, c in _boxes(cap(text))]
 
 
+def boxed_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every top-level box as ``(start, end, content)``: :func:`all_boxed` with positions."""
+    return [(a, b, _unwrap(c)) for a, b, c in _boxes(cap(text))]
+
+
 def last_boxed(text: str) -> str | None:
     """Content of the last top-level ``\\boxed{}`` / ``\\fbox{}``, or ``None`` when there is none.
 
@@ -169,29 +174,58 @@ def last_boxed(text: str) -> str | None:
 
 _ANSWER_LINE = re.compile(r"\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|[:：=])[ \t*_]*([^\n]*)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
+#: a tail that denies rather than states: ``the answer is not 5``
+_NEGATED = re.compile(
+    r"^(?:definitely\s+|certainly\s+|clearly\s+|probably\s+)?(?:not|never)\b", re.IGNORECASE
+)
+#: the value on the line after a phrase that ends its line: ``The answer is:\n\n42``
+_NEXT_LINE = re.compile(r"[ \t]*\n\s*([^\n]{1,200})")
+
+
+def answer_phrases(text: str) -> list[tuple[int, str]]:
+    """Every ``answer: X`` / ``the (final) answer is X`` phrase as ``(start, tail)``, in order.
+
+    A tail ends at its line's end, at the first sentence end (``.``, ``!``, ``?`` or ``;``
+    followed by a space, so ``3.14`` survives but ``Paris. Because ...`` becomes ``Paris``) and
+    where the next phrase starts (``The answer is 5. The answer is 6.`` holds two phrases). A
+    phrase that ends its line takes the next non-blank line (``The answer is:`` then ``42``).
+    Negated phrases (``the answer is not 5``) and empty tails are left out.
+    """
+    text = cap(text)
+    found: list[tuple[int, str]] = []
+    pos = 0
+    while True:  # not finditer: a phrase can start inside an earlier phrase's tail
+        m = _ANSWER_LINE.search(text, pos)
+        if m is None:
+            break
+        pos = m.start() + 1
+        tail = m.group(1)
+        nxt = _ANSWER_LINE.search(tail)
+        if nxt is not None:
+            tail = tail[: nxt.start()]
+        if not tail.strip() and m.end() < len(text):
+            below = _NEXT_LINE.match(text, m.end())
+            if below is not None:
+                tail = below.group(1)
+        end = _SENTENCE_END.search(tail)
+        if end is not None:
+            tail = tail[: end.start()]
+        tail = tail.strip()
+        if tail and not _NEGATED.match(tail):
+            found.append((m.start(), tail))
+    return found
 
 
 def answer_line(text: str) -> str | None:
     """The answer stated in the last ``answer: X`` / ``the (final) answer is X`` phrase.
 
-    The phrase's tail is cut at the end of its line and at the first sentence end
-    (``.``, ``!``, ``?`` or ``;`` followed by a space), so ``3.14`` survives but
-    ``Paris. Because ...`` becomes ``Paris``.
+    See :func:`answer_phrases` for how a phrase's tail is cut.
 
     Returns:
         The stripped tail of the last such phrase with a non-empty tail, else ``None``.
     """
-    text = cap(text)
-    found: str | None = None
-    for m in _ANSWER_LINE.finditer(text):
-        tail = m.group(1)
-        end = _SENTENCE_END.search(tail)
-        if end is not None:
-            tail = tail[: end.start()]
-        tail = tail.strip()
-        if tail:
-            found = tail
-    return found
+    phrases = answer_phrases(text)
+    return phrases[-1][1] if phrases else None
 
 
 _GSM8K = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
@@ -297,6 +331,8 @@ __all__ = [
     "THINK_OPEN",
     "all_boxed",
     "answer_line",
+    "answer_phrases",
+    "boxed_spans",
     "cap",
     "gsm8k_answers",
     "last_boxed",

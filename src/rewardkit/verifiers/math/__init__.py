@@ -58,7 +58,10 @@ class MathOptions:
         rel_tol: accept answers within this relative difference of the reference (off by
             default: numbers compare exactly).
         abs_tol: accept answers within this absolute difference of the reference.
-        budget_s: work budget of one comparison in seconds; past it the sample is ``timeout``.
+        budget_s: work budget of one comparison in seconds of CPU time of the scoring thread
+            (not wall time, so a loaded machine does not turn easy comparisons into timeouts);
+            past it the sample is ``timeout``. The engine's per-sample deadline still bounds
+            wall time.
     """
 
     fallback_last_number: bool = False
@@ -103,11 +106,17 @@ def _expressions(value: Value) -> list[str]:
 def parse_reference(text: str) -> Value:
     """Parse a reference answer; raise :class:`InvalidInput` when it cannot be read.
 
-    A reference may carry its own ``\\boxed{}`` (MATH solutions do) or ``$`` wrappers.
+    A reference may carry its own ``\\boxed{}`` (MATH solutions do) or ``$`` wrappers; one
+    with several different boxes (``\\boxed{2} and \\boxed{3}``) names all of those values.
     """
     found = extract(text)
-    answer = found.answers[-1] if found.source in ("boxed", "answer-tag") and found.answers else text
-    value = parse_value(answer)
+    answers = list(dict.fromkeys(a.strip() for a in found.answers if a.strip()))
+    value: Value | None
+    if found.source in ("boxed", "answer-tag") and len(answers) > 1:
+        parts = [parse_value(a) for a in answers]
+        value = None if any(p is None for p in parts) else Seq("list", tuple(p for p in parts if p))
+    else:
+        value = parse_value(answers[-1] if found.source in ("boxed", "answer-tag") and answers else text)
     if value is None:
         raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
     for expression in _expressions(value):
@@ -176,7 +185,7 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
             return RewardResult.ok(0.0, reason="empty_answer", **details)
         if len(distinct) > MAX_BOXES:
             return RewardResult.ok(0.0, reason="multiple_answers", **details)
-        ctx = Context(opts.rel_tol, opts.abs_tol, time.monotonic() + opts.budget_s)
+        ctx = Context(opts.rel_tol, opts.abs_tol, time.thread_time() + opts.budget_s)
         try:
             return _judge(refs, distinct, details, ctx)
         except BudgetExceeded:

@@ -52,8 +52,8 @@ class Context:
     deadline: float | None = None
 
     def tick(self) -> None:
-        """Raise :class:`BudgetExceeded` once the deadline has passed."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        """Raise :class:`BudgetExceeded` once the deadline (in this thread's CPU time) has passed."""
+        if self.deadline is not None and time.thread_time() > self.deadline:
             raise BudgetExceeded
 
 
@@ -62,7 +62,9 @@ def _text_key(text: str) -> str:
     return normalize_text(text, punctuation="edges").replace(" ", "").replace(".", "")
 
 
-_LETTER = re.compile(r"^\(?([A-Ea-e])\)?$")
+#: an option letter alone: ``D``, ``(D)``, ``(d)``; a bare lowercase ``e``/``c`` is a constant or a
+#: variable, not an option
+_LETTER = re.compile(r"^(?:\(([A-Ea-e])\)|([A-E]))$")
 #: ``(D) 12``, ``D. 12``, ``\\textbf{(D)}\\ 12`` after clean-up: one option letter, then its text
 _OPTION = re.compile(r"^\(?([A-E])\)?[.:)]?\s+(?P<text>.*\S.*)$")
 
@@ -75,14 +77,20 @@ def _option(text: str) -> tuple[str, str] | None:
     return m.group(1), m.group("text").strip()
 
 
+def _letter(text: str) -> str | None:
+    m = _LETTER.match(text.strip())
+    return None if m is None else (m.group(1) or m.group(2)).upper()
+
+
 def _same_choice(ref: str, ans: str, ctx: Context) -> bool:
     """Multiple choice: a one-letter reference (``D``) matches ``(D) 12``; a reference that is
     an option with its text (``(C) 12``) matches its letter or its text; an answer that is an
-    option with its text matches a reference equal to that text."""
-    ref_letter = _LETTER.match(ref.strip())
+    option with its text matches a reference equal to that text. Two options with text need
+    the same letter and the same text (``B 5`` is not ``(B) 4``)."""
+    ref_letter = _letter(ref)
     if ref_letter is not None:
         option = _option(ans)
-        return option is not None and option[0] == ref_letter.group(1).upper()
+        return option is not None and option[0] == ref_letter
     ref_option = _option(ref)
     if ref_option is None:
         # ``(C) 12`` against ``12``: the option's text is the answer
@@ -93,12 +101,15 @@ def _same_choice(ref: str, ans: str, ctx: Context) -> bool:
         return (
             ref_value is not None and option_value is not None and values_equal(ref_value, option_value, ctx)
         )
-    ans_letter = _LETTER.match(ans.strip())
+    ans_letter = _letter(ans)
     if ans_letter is not None:
-        return ans_letter.group(1).upper() == ref_option[0]
+        return ans_letter == ref_option[0]
     ans_option = _option(ans)
     if ans_option is not None:
-        return ans_option[0] == ref_option[0]
+        if ans_option[0] != ref_option[0]:
+            return False
+        ref_text, ans_text = parse_value(ref_option[1]), parse_value(ans_option[1])
+        return ref_text is not None and ans_text is not None and values_equal(ref_text, ans_text, ctx)
     ref_value, ans_value = parse_value(ref_option[1]), parse_value(ans)
     return ref_value is not None and ans_value is not None and values_equal(ref_value, ans_value, ctx)
 
@@ -280,23 +291,43 @@ def _singleton(value: Value) -> Value | None:
     return None
 
 
+def _constant_step_holds(step: str, value: Value, ctx: Context) -> bool:
+    """A side without letters in a chain must equal the value it leads to; others pass."""
+    if re.search(r"[A-Za-z]", re.sub(r"\\(?:frac|dfrac|sqrt|times|cdot|div|pi|left|right)\b", "", step)):
+        return True
+    side = parse_value(step)
+    if isinstance(side, Scalar) and isinstance(value, Scalar):
+        return scalars_equal(side, value, ctx)
+    return True
+
+
+def _steps_hold(named: Named, ctx: Context) -> bool:
+    """Every constant step of ``x = 2 + 1 = 3`` equals the value (``x = 3 = 5`` fails)."""
+    return all(_constant_step_holds(step, named.value, ctx) for step in named.steps)
+
+
 def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
     """Whether ``ans`` denotes the same mathematical object as ``ref``."""
     ctx.tick()
-    if isinstance(ref, Named) and isinstance(ans, Named):
+    if isinstance(ans, Named) and not _steps_hold(ans, ctx):
+        return False
+    if isinstance(ref, Named) and isinstance(ans, Named) and ans.name:
         if _text_key(ref.name) == _text_key(ans.name):
             return values_equal(ref.value, ans.value, ctx)
         return False
-    if isinstance(ans, Named) and not isinstance(ref, Equation):
+    if isinstance(ans, Named) and (not isinstance(ref, Equation) or not ans.name):
         return values_equal(ref, ans.value, ctx)
     if isinstance(ref, Named) and not isinstance(ans, Equation):
         return values_equal(ref.value, ans, ctx)
     if isinstance(ref, (Equation, Named)) and isinstance(ans, (Equation, Named)):
         return equations_equal(ref, ans)
     if isinstance(ans, Equation) and ans.value_rhs and ans.relation == "eq" and isinstance(ref, Scalar):
-        # ``m + n = 13`` or ``3 \\times 4 = 12`` against ``12``: the value stated last
+        # ``m + n = 13`` or ``3 \\times 4 = 12`` against ``12``: the value stated last, and a
+        # computation on the left must be right (``12 = 5`` states nothing)
         value = parse_value(ans.rhs)
-        return isinstance(value, Scalar) and scalars_equal(ref, value, ctx)
+        if not isinstance(value, Scalar) or not scalars_equal(ref, value, ctx):
+            return False
+        return _constant_step_holds(ans.lhs, value, ctx)
     if isinstance(ref, Text) or isinstance(ans, Text):
         ref_text = ref.text if isinstance(ref, (Text, Scalar)) else None
         ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None

@@ -2,10 +2,16 @@
 
 Order of precedence, first hit wins: the last ``<answer>...</answer>`` block (a box inside it
 wins over the rest of its text), every top-level ``\\boxed{}``/``\\fbox{}`` (all of them are kept
-so the caller can refuse hedging across boxes), the last "final answer is X" / "Answer: X"
-phrase, the last GSM8K ``#### X`` line, the whole response when it is only a short value
-(``42``, or ``<b>42</b>`` once HTML tags are dropped), and, only when asked for, the last
-number in the text.
+so the caller can refuse hedging across boxes), "final answer is X" / "Answer: X" phrases and
+GSM8K ``#### X`` lines (the later of the two kinds wins), the whole response when it is only a
+short value (``42``, or ``<b>42</b>`` once HTML tags are dropped), and, only when asked for,
+the last number in the text.
+
+Besides the winner, rival answers are kept so the caller can refuse hedging: every earlier
+answer phrase, an answer phrase after the last box (``\\boxed{5} ... Final Answer: The final
+answer is $7$``) and an alternative offered after it (``Alternatively, it could be 6``), when
+they read as math rather than prose. A denied answer (``the answer is not \\boxed{5}``) is
+not an answer.
 The caller passes only the text after ``</think>`` (:func:`rewardkit.verifiers._extract.strip_think`).
 """
 
@@ -15,7 +21,14 @@ import re
 from dataclasses import dataclass
 
 from rewardkit.verifiers import _extract
-from rewardkit.verifiers._extract import all_boxed, answer_line, cap, gsm8k_answers
+from rewardkit.verifiers._extract import (
+    all_boxed,
+    answer_line,
+    answer_phrases,
+    boxed_spans,
+    cap,
+    gsm8k_answers,
+)
 
 _ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 #: an inline-math span in an answer phrase: ``the answer is $\frac12$.``
@@ -28,6 +41,27 @@ _CLAUSE = re.compile(
     r"(?:,\s*|\s+)(?:because|since|as|which|where|given|so that|not|unless|if|when)\b.*$",
     re.IGNORECASE | re.DOTALL,
 )
+#: a reason in parentheses after the answer: ``5 (since 5 is prime)``
+_PAREN_REASON = re.compile(
+    r"\s*\((?:since|because|as|which|from|by|using|note|this|that|i\.e\.|e\.g\.|the|we|it)\b[^()]*\)\s*\.?$",
+    re.IGNORECASE,
+)
+#: a denial right before a box: ``the answer is not \boxed{5}``, ``x \neq \boxed{5}``
+_DENIED = re.compile(
+    r"(?:\bnot|\bnever|n't|\\neq?|≠)\s*(?:(?:equal|equals|be)\s+(?:to\s+)?)?(?:\$+|\\\(|\\\[)?\s*$",
+    re.IGNORECASE,
+)
+#: another answer offered after the final one: ``Alternatively, it could be 6.``
+_ALTERNATIVE = re.compile(
+    r"\b(?:alternatively|or possibly|or perhaps|or maybe|"
+    r"another (?:possible |valid )?(?:answer|value|solution) (?:is|would be)|"
+    r"(?:it|the answer) (?:could|might|may) (?:also |instead )?be)\b"
+    r"(?:[,:]?\s*(?:it|the answer|the value)\s+(?:could|might|may|would)\s+(?:also\s+|instead\s+)?be\b)?"
+    r"[,:]?[ \t]*([^\n]*)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+_GSM8K_LINE = re.compile(r"^[ \t]*####", re.MULTILINE)
 #: a ``Final Answer`` heading with the value on the next line
 _HEADING = re.compile(r"(?:^|\n)[#*\s]*final\s+answer[*:#\s]*\n+[ \t]*(\S[^\n]*)", re.IGNORECASE)
 
@@ -55,10 +89,32 @@ class Extraction:
 def _phrase_answer(tail: str) -> str:
     """The math inside an answer phrase when it is written in ``$...$``, else the phrase up to
     a trailing reason (``because ...``, ``, since ...``)."""
+    tail = _PAREN_REASON.sub("", tail)
     spans = [next(g for g in m.groups() if g is not None) for m in _INLINE_MATH.finditer(tail)]
     if len(spans) == 1 and len(tail) - len(spans[0]) < 24:
         return spans[0].strip()
     return _CLAUSE.sub("", tail).strip()
+
+
+def _looks_like_math(answer: str) -> bool:
+    """A digit or a LaTeX command, and no word of three letters or more outside commands."""
+    return bool(re.search(r"[\d\\]", answer)) and not re.search(
+        r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", answer)
+    )
+
+
+def _rivals_after(text: str) -> list[str]:
+    """Answers stated after the final box: an answer phrase or an offered alternative."""
+    found = [_phrase_answer(tail) for _, tail in answer_phrases(text)]
+    for m in _ALTERNATIVE.finditer(text):
+        tail = m.group(1)
+        end = _SENTENCE_END.search(tail)
+        found.append(_phrase_answer(tail[: end.start()] if end else tail))
+    return [a for a in found if _looks_like_math(a)]
+
+
+def _denied(text: str, start: int) -> bool:
+    return _DENIED.search(text[max(0, start - 60) : start]) is not None
 
 
 def _tag_answers(inner: str) -> list[str]:
@@ -87,12 +143,20 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
         answers = [a for inner in tags for a in _tag_answers(inner)]
         answers += [b for b in all_boxed(_ANSWER_TAG.sub(" ", text)) if b.strip()]
         return Extraction(tuple(answers), "answer-tag")
-    boxes = all_boxed(text)
-    if any(b.strip() for b in boxes) or (boxes and not answer_line(text)):
-        return Extraction(tuple(boxes), "boxed")
-    line = answer_line(text)
-    if line is not None:
-        return Extraction((_phrase_answer(line),), "answer-line")
+    spans = [span for span in boxed_spans(text) if not _denied(text, span[0])]
+    boxes = [content for _, _, content in spans]
+    phrases = answer_phrases(text)
+    if any(b.strip() for b in boxes) or (boxes and not phrases):
+        return Extraction(tuple(boxes + _rivals_after(text[spans[-1][1] :])), "boxed")
+    if phrases:
+        answers = [_phrase_answer(tail) for _, tail in phrases]
+        rivals = [a for a in answers[:-1] if _looks_like_math(a)]
+        gsm_lines = list(_GSM8K_LINE.finditer(text))
+        if gsm_lines and gsm_lines[-1].start() > phrases[-1][0]:
+            # ``Answer: <worked solution>`` then ``#### 72``: the later, more specific line wins
+            last = [answers[-1]] if _looks_like_math(answers[-1]) else []
+            return Extraction(tuple(rivals + last + gsm8k_answers(text)), "gsm8k")
+        return Extraction(tuple(rivals + answers[-1:]), "answer-line")
     heading = _HEADING.findall(text)
     if heading:
         return Extraction((_phrase_answer(heading[-1]),), "answer-line")
@@ -100,12 +164,7 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     if gsm:
         return Extraction(tuple(gsm), "gsm8k")
     bare = " ".join(_MARKUP.sub(" ", text).split()).strip(" *_`")
-    if (
-        bare
-        and len(bare) <= MAX_BARE_CHARS
-        and re.search(r"[\d\\]", bare)
-        and not re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", bare))
-    ):
+    if bare and len(bare) <= MAX_BARE_CHARS and _looks_like_math(bare):
         return Extraction((bare,), "whole")
     if last_number:
         number = _extract.last_number(text)

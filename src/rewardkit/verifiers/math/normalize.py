@@ -16,6 +16,11 @@ from dataclasses import dataclass
 MAX_ANSWER_CHARS = 2_000
 
 _UNICODE = {
+    "\u200b": "",  # zero-width space, joiners and the byte-order mark carry nothing
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
     "\u2212": "-",
     "\u2013": "-",
     "\u00d7": r"\times ",
@@ -132,6 +137,8 @@ _UNIT_NAMES = {
     "kph": "km/h",
     "rad": "rad",
     "radian": "rad",
+    "degree": "deg",
+    "deg": "deg",
     "percent": "%",
     "square": "^2",
     "sq": "^2",
@@ -152,6 +159,16 @@ _SENTENCE_WORDS = frozenset(
     "is are was were be or and not no more less than at least most about only each none if when "
     "impossible possible approximately exactly times".split()
 )
+#: words that change or judge the number before them, never a unit (``5 \\text{ squared}``)
+_NOT_UNIT_WORDS = frozenset(
+    "wrong right correct incorrect true false factorial squared cubed doubled tripled halved "
+    "times twice negative positive minus plus over divided multiplied even odd prime real "
+    "integer integers rational irrational complex whole natural digits digit decimal fraction "
+    "percentage ratio remainder mod modulo power root roots solution solutions answer answers "
+    "total sum difference product quotient".split()
+)
+#: fraction and ordinal words (``5 hundredths``, ``3 fifths``, ``2 halves``), never a counting unit
+_FRACTION_WORD = re.compile(r"(?:th|ths|half|halves|third|thirds|quarter|quarters|first|second|seconds)$")
 _PREFIX = re.compile(
     r"^(?:the\s+(?:final\s+)?answer\s+is\s*:?|(?:final\s+)?answer\s*:|approximately|approx\.?|about|\\approx"
     r"|\\sim(?![A-Za-z]))\s*",
@@ -176,8 +193,11 @@ def canonical_unit(phrase: str, power: str | None = None, *, explicit: bool = Fa
 
     Outside ``\\text{}`` (``explicit`` false), single letters and two-letter words that are not
     known units are variables (``5 x``); sentence words make a sentence (``4 is impossible``).
-    Other plain nouns count as a unit of counting (``8 apples``), in lower case. Inside
-    ``\\text{}``/``\\mathrm{}`` any word is a unit (``\\mathrm{K}``) except ``i`` and ``e``.
+    Other plain nouns count as a unit of counting (``8 apples``), in lower case, except words
+    that change or judge the number (``5 squared``, ``10 factorial``, ``5 wrong``), fraction and
+    ordinal words (``5 hundredths``), and words ending in ``-ed``/``-ly`` (``5 doubled``).
+    Inside ``\\text{}``/``\\mathrm{}`` short words are units too (``\\mathrm{K}``), except ``i``
+    and ``e``.
     """
     words = [w for w in re.split(r"[\s\-]+|(?=/)|(?<=/)", phrase.strip()) if w]
     if not words or len(words) > 6:
@@ -190,6 +210,8 @@ def canonical_unit(phrase: str, power: str | None = None, *, explicit: bool = Fa
             continue
         lower = word.lower().rstrip(".")
         if lower in _SENTENCE_WORDS or lower in _SCALE_WORDS or not lower.isalpha() or lower in ("i", "e"):
+            return None
+        if lower in _NOT_UNIT_WORDS or _FRACTION_WORD.search(lower) or lower.endswith(("ed", "ly")):
             return None
         if len(lower) < 3 and not explicit:
             return None
@@ -319,6 +341,8 @@ def clean(answer: str) -> Cleaned:
     text = _PREFIX.sub("", _unwrap_style(text).strip())
     text, word_unit = _take_unit(text, _WORD_UNIT)
     unit = word_unit or unit
+    if unit == "deg":  # ``60 degrees`` is ``60^\\circ``
+        unit, degree = None, True
     if not percent:
         pm = _PERCENT_END.search(text)
         if pm is not None:

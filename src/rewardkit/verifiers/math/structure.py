@@ -23,7 +23,7 @@ _MAX_DEPTH = 6
 _MATRIX = re.compile(r"^\\begin\{([pbB]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _NAME = re.compile(
     r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
-    r"|[A-Za-z](?:\^\{?-1\}?)?\s*\([A-Za-z, ]*\)|[A-Za-z]{2,12})$"
+    r"|[A-Za-z](?:\^\{?-1\}?)?\s*\([A-Za-z0-9, .+\-]*\)|[A-Za-z]{2,12})$"
 )
 _LETTERS_ONLY = re.compile(r"^(?:m?\s*\\angle\s*)?[A-Za-z][A-Za-z\s+\-*]*$")
 #: a left side without letters (``3 \\times 4``): the equation is a computation
@@ -99,11 +99,17 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Named:
-    """``x = 3``, ``f(x) = 2x + 1``: a value given a name."""
+    """``x = 3``, ``f(x) = 2x + 1``: a value given a name.
+
+    ``steps`` are the sides between the name and the value in a chain (``x = 2 + 1 = 3``);
+    a constant step must equal the value (``x = 3 = 5`` states nothing). A chain that starts
+    with a computation (``3 \\times 4 = 12 = 12``) has an empty ``name``.
+    """
 
     name: str
     value: Value
     rhs: str
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,6 +346,8 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
     if text in (r"\varnothing", r"\{\}", "{}", r"\{ \}", "\\O"):
         return Seq("set", ())
     m = _MATRIX.match(text)
+    if m is None and text[0] in "([" and _enclosed(text, text[0], ")" if text[0] == "(" else "]"):
+        m = _MATRIX.match(text[1:-1].strip())  # ``\\left(\\begin{array}..\\end{array}\\right)``
     if m is not None:
         return _matrix(m.group(2), depth)
     if _REALS.match(text):
@@ -384,17 +392,18 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
     eq_parts = split_top(text, re.compile(r"=|\\in(?![A-Za-z])"))
     if len(eq_parts) > 1 and all(p.strip() for p in eq_parts):
         lhs = eq_parts[0].strip()
-        if _NAME.match(lhs) or _names_tuple(lhs):
-            rhs = eq_parts[-1].strip()
-            value = parse_value(rhs, depth + 1)
-            return Named(lhs, value, rhs) if value is not None else None
-        if len(eq_parts) == 2:
+        rhs = eq_parts[-1].strip()
+        named = _NAME.match(lhs) is not None or _names_tuple(lhs)
+        if not named and len(eq_parts) == 2:
             value_rhs = _LETTERS_ONLY.match(lhs) is not None or (
                 _CONSTANT_SIDE.match(re.sub(r"\\[A-Za-z]+", "", lhs)) is not None
             )
-            return Equation(lhs, eq_parts[1].strip(), "eq", value_rhs)
-        value = parse_value(eq_parts[-1], depth + 1)
-        return value
+            return Equation(lhs, rhs, "eq", value_rhs)
+        value = parse_value(rhs, depth + 1)
+        if value is None:
+            return None
+        steps = tuple(p.strip() for p in eq_parts[1:-1])
+        return Named(lhs, value, rhs, steps) if named else Named("", value, rhs, (lhs, *steps))
     if re.search(r"\\le|\\ge|\\ne|<|>", text) and not text.startswith(r"\langle"):
         rel = _relation(text, depth)
         if rel is not None:

@@ -42,6 +42,8 @@ PRECISION = 40
 MAX_EVAL_DIGITS = 5000
 #: digits of the confirming evaluation of two constants found equal at PRECISION digits
 CONFIRM_PRECISION = 80
+#: most bits sympy may use to see a difference hidden past CONFIRM_PRECISION (about 360 digits)
+DIFFERENCE_BITS = 1200
 #: largest exact rational worked out digit for digit (decimal digits)
 MAX_EXACT_DIGITS = 20_000
 #: random points used to compare expressions with free symbols
@@ -198,7 +200,8 @@ def constants_equal(a: Any, b: Any) -> bool | None:
 
     Rational constants (``1 - 2^{-100}``, ``\\frac{2^{100}-1}{2^{100}}``) are worked out exactly.
     Others are evaluated to 40 digits and, when they agree, confirmed at 80 (``\\pi`` and
-    ``\\pi + 10^{-40}`` differ there); large values get as many extra digits as they have before
+    ``\\pi + 10^{-40}`` differ there) and by sympy's adaptive evaluation of the difference
+    (``\\pi + e^{-300}``); large values get as many extra digits as they have before
     the point, so ``2^{1000}\\sqrt2`` and ``2^{1000}\\sqrt2 + 1`` stay apart. Past
     :data:`MAX_EVAL_DIGITS` digits only identical expressions are equal.
     """
@@ -225,16 +228,43 @@ def constants_equal(a: Any, b: Any) -> bool | None:
         return False
     with mpmath.workdps(digits + 10):
         va, vb = evaluate(a, digits), evaluate(b, digits)
-        return va is not None and vb is not None and _close(va, vb, digits)
+        if va is None or vb is None or not _close(va, vb, digits):
+            return False
+    return not _difference_visible(a, b)
 
 
-def _random_point(rng: random.Random, attempt: int) -> Any:
-    """A test point: both signs and several sizes (``|x|`` vs ``x``, ``\\min(x, 5)`` vs ``x`` must
-    differ somewhere), and every third an integer (``\\lceil x \\rceil`` vs ``\\lfloor x \\rfloor + 1``)."""
+def _difference_visible(a: Any, b: Any) -> bool:
+    """Whether sympy's adaptive evaluation of ``a - b`` finds a non-zero value.
+
+    ``evalf`` raises its working precision (up to :data:`DIFFERENCE_BITS` bits) to get through
+    cancellation, so ``\\pi + e^{-300}`` vs ``\\pi`` (equal to 80 digits) is told apart; a true
+    zero comes back as ``0`` or a Float with no significant bits.
+    """
     import sympy
 
-    sign = 1 if attempt % 2 == 0 else -1
-    size = (2, 8, 40)[attempt % 3]
+    try:
+        diff = (a - b).evalf(15, maxn=DIFFERENCE_BITS)
+        parts = diff.as_real_imag()
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, RecursionError):
+        return False
+    return any(isinstance(p, sympy.Float) and p._prec >= 8 and p != 0 for p in parts)
+
+
+def _random_point(rng: random.Random, attempt: int, index: int) -> Any:
+    """The value of the ``index``-th symbol at test point ``attempt``.
+
+    Signs vary per symbol: the first two symbols run through every sign pattern in four
+    points and the others draw theirs, so ``|a| + |b|`` and ``|a + b|`` (equal whenever the
+    signs agree) differ somewhere. Sizes vary too (``\\min(x, 5)`` vs ``x``), and every third
+    point is an integer (``\\lceil x \\rceil`` vs ``\\lfloor x \\rfloor + 1``).
+    """
+    import sympy
+
+    if index < 2:
+        sign = -1 if (attempt >> index) & 1 else 1
+    else:
+        sign = rng.choice((1, -1))
+    size = (2, 8, 40)[(attempt + index) % 3]
     if attempt % 3 == 2:
         return sympy.Integer(sign * rng.randint(1, size))
     return sign * (sympy.Rational(rng.randint(1, 10**6), 10**6) * size + sympy.Rational(1, 2))
@@ -251,7 +281,7 @@ def functions_equal(a: Any, b: Any, *, seed: int = 20260101) -> bool:
     compared = 0
     with mpmath.workdps(PRECISION + 10):
         for attempt in range(N_POINTS * 3):
-            point = {s: _random_point(rng, attempt) for s in symbols}
+            point = {s: _random_point(rng, attempt, k) for k, s in enumerate(symbols)}
             try:
                 va, vb = evaluate(a.xreplace(point)), evaluate(b.xreplace(point))
             except Exception:
