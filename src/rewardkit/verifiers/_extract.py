@@ -178,6 +178,12 @@ _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
 _NEGATED = re.compile(
     r"^(?:definitely\s+|certainly\s+|clearly\s+|probably\s+)?(?:not|never)\b", re.IGNORECASE
 )
+#: a denial that goes on to state the answer: ``not 5, it is 6``, ``not 5 but 6``
+_CORRECTED = re.compile(
+    r"^(?:definitely\s+|certainly\s+|clearly\s+|probably\s+)?not\s+[^,;]{1,80}?"
+    r"(?:[,;]\s*(?:but\s+)?(?:rather\s+)?(?:it(?:'s|\s+is)|the answer is)|\s+but(?:\s+rather)?)\s+(\S.*)$",
+    re.IGNORECASE,
+)
 #: the value on the line after a phrase that ends its line: ``The answer is:\n\n42``
 _NEXT_LINE = re.compile(r"[ \t]*\n\s*([^\n]{1,200})")
 
@@ -189,7 +195,8 @@ def answer_phrases(text: str) -> list[tuple[int, str]]:
     followed by a space, so ``3.14`` survives but ``Paris. Because ...`` becomes ``Paris``) and
     where the next phrase starts (``The answer is 5. The answer is 6.`` holds two phrases). A
     phrase that ends its line takes the next non-blank line (``The answer is:`` then ``42``).
-    Negated phrases (``the answer is not 5``) and empty tails are left out.
+    Negated phrases (``the answer is not 5``) and empty tails are left out; a denial that goes on
+    to state the answer keeps the stated part (``the answer is not 5, it is 6`` -> ``6``).
     """
     text = cap(text)
     found: list[tuple[int, str]] = []
@@ -211,7 +218,10 @@ def answer_phrases(text: str) -> list[tuple[int, str]]:
         if end is not None:
             tail = tail[: end.start()]
         tail = tail.strip()
-        if tail and not _NEGATED.match(tail):
+        if _NEGATED.match(tail):
+            corrected = _CORRECTED.match(tail)
+            tail = corrected.group(1).strip() if corrected else ""
+        if tail:
             found.append((m.start(), tail))
     return found
 
