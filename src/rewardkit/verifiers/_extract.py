@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, NamedTuple
 
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.types import MAX_RESPONSE_CHARS
@@ -172,7 +172,19 @@ def last_boxed(text: str) -> str | None:
     return _unwrap(boxes[-1][2]) if boxes else None
 
 
-_ANSWER_LINE = re.compile(r"\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|[:：=])[ \t*_]*([^\n]*)", re.IGNORECASE)
+_ANSWER_LINE = re.compile(
+    r"(?:\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|(?:should|would|might|could|must|may)\s+be\b[\s*_]*[:：]?|[:：=])"
+    r"|\bcorrection\b[\s*_]*[:：])[ \t*_]*([^\n]*)",
+    re.IGNORECASE,
+)
+#: ``5 is the answer``, ``$\frac12$ is the final answer``: the value before the phrase
+_ANSWER_AFTER = re.compile(
+    r"(\$[^$\n]{1,80}\$|\\\([^\n]{1,80}?\\\)|[^\s$]{1,40})\s+is\s+(?:the|our|my)\s+"
+    r"(?:final\s+|correct\s+)?answer\b",
+    re.IGNORECASE,
+)
+#: what a value before ``is the answer`` must hold to be one (not ``this``/``which``)
+_VALUE_LIKE = re.compile(r"[\d$\\]|^\(?[A-Z]\)?$")
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
 #: a tail that denies rather than states: ``the answer is not 5``
 _NEGATED = re.compile(
@@ -188,41 +200,57 @@ _CORRECTED = re.compile(
 _NEXT_LINE = re.compile(r"[ \t]*\n\s*([^\n]{1,200})")
 
 
-def answer_phrases(text: str) -> list[tuple[int, str]]:
-    """Every ``answer: X`` / ``the (final) answer is X`` phrase as ``(start, tail)``, in order.
+class Phrase(NamedTuple):
+    """One answer phrase: where it starts and ends in the text, and the answer it states."""
+
+    start: int
+    end: int
+    text: str
+
+
+def answer_phrases(text: str) -> list[Phrase]:
+    """Every answer phrase, in order: ``answer: X``, ``the (final) answer is X``, ``the answer
+    should/might/could be X``, ``Correction: X`` and ``X is the (final) answer``.
 
     A tail ends at its line's end, at the first sentence end (``.``, ``!``, ``?`` or ``;``
     followed by a space, so ``3.14`` survives but ``Paris. Because ...`` becomes ``Paris``) and
     where the next phrase starts (``The answer is 5. The answer is 6.`` holds two phrases). A
     phrase that ends its line takes the next non-blank line (``The answer is:`` then ``42``).
     Negated phrases (``the answer is not 5``) and empty tails are left out; a denial that goes on
-    to state the answer keeps the stated part (``the answer is not 5, it is 6`` -> ``6``).
+    to state the answer keeps the stated part (``the answer is not 5, it is 6`` -> ``6``). A
+    value before ``is the answer`` counts when it holds a digit, ``$``, a command or is a letter.
     """
     text = cap(text)
-    found: list[tuple[int, str]] = []
+    found: list[Phrase] = []
     pos = 0
     while True:  # not finditer: a phrase can start inside an earlier phrase's tail
         m = _ANSWER_LINE.search(text, pos)
         if m is None:
             break
         pos = m.start() + 1
-        tail = m.group(1)
+        tail, tail_start = m.group(1), m.start(1)
         nxt = _ANSWER_LINE.search(tail)
         if nxt is not None:
             tail = tail[: nxt.start()]
         if not tail.strip() and m.end() < len(text):
             below = _NEXT_LINE.match(text, m.end())
             if below is not None:
-                tail = below.group(1)
+                tail, tail_start = below.group(1), below.start(1)
         end = _SENTENCE_END.search(tail)
         if end is not None:
             tail = tail[: end.start()]
+        tail_end = tail_start + len(tail)
         tail = tail.strip()
         if _NEGATED.match(tail):
             corrected = _CORRECTED.match(tail)
             tail = corrected.group(1).strip() if corrected else ""
         if tail:
-            found.append((m.start(), tail))
+            found.append(Phrase(m.start(), tail_end, tail))
+    for m in _ANSWER_AFTER.finditer(text):
+        value = m.group(1).strip(" *_,:")
+        if _VALUE_LIKE.search(value):
+            found.append(Phrase(m.start(), m.end(), value))
+    found.sort(key=lambda p: p.start)
     return found
 
 
@@ -235,7 +263,7 @@ def answer_line(text: str) -> str | None:
         The stripped tail of the last such phrase with a non-empty tail, else ``None``.
     """
     phrases = answer_phrases(text)
-    return phrases[-1][1] if phrases else None
+    return phrases[-1].text if phrases else None
 
 
 _GSM8K = re.compile(r"^[ \t]*####[ \t]*(.+?)[ \t]*$", re.MULTILINE)
@@ -337,6 +365,7 @@ def normalize_text(
 
 __all__ = [
     "EDGE_PUNCT",
+    "Phrase",
     "THINK_CLOSE",
     "THINK_OPEN",
     "all_boxed",

@@ -5,7 +5,7 @@ Unicode minus), integers with thousands separators (``10,000``, ``10{,}000``, ``
 ``10 000``), decimals (``.5``, ``3.``), scientific notation (``1.2e3``, ``1.2\\times 10^{3}``,
 ``1.2 \\cdot 10^3``), percent (``50%``, ``50\\%``), fractions (``3/4``, ``\\frac{3}{4}``,
 ``\\dfrac34``, ``-\\frac{1}{2}``, ``\\frac{-1}{2}``) and mixed numbers (``2\\frac{1}{2}``,
-``2 \\frac12``) and repeating decimals (``0.\\overline{3}``).
+``2 \\frac12``, ``2 1/2``) and repeating decimals (``0.\\overline{3}``).
 
 Comparisons on the result are exact, so ``1/2004!``-style near-equal values never collide
 (Math-Verify #14 compares with a float tolerance). Inputs are capped before any big-integer
@@ -40,6 +40,8 @@ _FRAC = re.compile(
     rf"(?:\{{\s*(?P<b>[^{{}}]*)\}}|(?P<b1>\d))"
 )
 _MIXED = re.compile(rf"(?P<sign>{_SIGN})\s*(?P<whole>\d+)\s*(?P<frac>\\[dt]?frac.*)$")
+#: ``2 1/2`` in plain text: a whole number, a space, a proper fraction
+_MIXED_PLAIN = re.compile(rf"(?P<sign>{_SIGN})\s*(?P<whole>\d+)\s+(?P<frac>\d+\s*/\s*\d+)")
 #: ``0.\overline{3}``, ``1.2\overline{45}``: a repeating decimal, exactly
 _REPEATING = re.compile(rf"(?P<sign>{_SIGN})\s*(?P<whole>\d*)\.(?P<fixed>\d*)\\overline\s*\{{(?P<rep>\d+)\}}")
 _SLASH = re.compile(r"(?P<a>[^/]+)/(?P<b>[^/]+)")
@@ -143,7 +145,7 @@ def parse_number(text: str) -> Number | None:
         value = Fraction(int(m.group("whole") or "0")) + Fraction(int(fixed or "0"), 10 ** len(fixed))
         value += Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fixed))
         return Number(-value if m.group("sign") in ("-", "\u2212") else value, None, percent)
-    m = _MIXED.fullmatch(text)
+    m = _MIXED.fullmatch(text) or _MIXED_PLAIN.fullmatch(text)
     if m is not None:
         part = _fraction(m.group("frac"))
         if part is not None and 0 <= part < 1:

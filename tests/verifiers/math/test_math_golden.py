@@ -200,6 +200,16 @@ def test_last_number_fallback_is_opt_in():
     assert result.value == 1.0 and result.details["source"] == "last-number"
 
 
+def test_answer_modes():
+    """``answer`` (DESIGN.md's example spec sets ``answer = "boxed-last"``)."""
+    two_boxes = r"First \boxed{3}, then \boxed{5}"
+    assert judge(two_boxes, "5").value == 0.0  # auto: disagreeing boxes are a hedge
+    assert judge(two_boxes, "5", answer="boxed").value == 0.0
+    assert judge(two_boxes, "5", answer="boxed-last").value == 1.0
+    assert judge("The answer is 5", "5", answer="boxed").details["reason"] == "no_answer"
+    assert judge(r"The answer is not \boxed{5}", "5", answer="boxed-last").value == 0.0
+
+
 def test_tolerance_only_when_asked():
     assert judge(r"\boxed{0.333}", r"\frac13").value == 0.0
     assert judge(r"\boxed{0.333}", r"\frac13", rel_tol=0.01).value == 1.0
@@ -473,6 +483,60 @@ PROBES = [
     ("gsm8k_line_after_answer_sentence",
      "Answer: Janet sells 16 - 3 - 4 = 9 eggs, so 9 * 2 = 18.\n#### 18", "18", 1.0),
     ("reason_in_parentheses", "The answer is 5 (since 5 is prime).", "5", 1.0),
+    # probe round 3 (hand-judged probes, ~1,180): each row was wrong before its fix
+    ('reversed_constant_inequality', '$\\boxed{3^{20} < 2^{30}}$', '3^{20} > 2^{30}', 0.0),
+    ('reversed_inequality', '$\\boxed{a < b}$', 'a > b', 0.0),
+    ('reversed_linear_inequality', '$\\boxed{x+y<4}$', 'x+y>4', 0.0),
+    ('swapped_constant_inequality', '$\\boxed{2^{30} < 3^{20}}$', '3^{20} > 2^{30}', 1.0),
+    ('scaled_inequality', '$\\boxed{2a > 2b}$', 'a > b', 1.0),
+    ('swapped_sides_inequality', '$\\boxed{y < x}$', 'x > y', 1.0),
+    ('scaled_non_strict_inequality', '$\\boxed{2x+2y \\ge 8}$', 'x+y \\ge 4', 1.0),
+    ('negated_both_sides_inequality', '$\\boxed{-a<-b}$', 'a>b', 1.0),
+    ('same_inequality', '$\\boxed{x > 2}$', 'x > 2', 1.0),
+    ('strictness_differs', '$\\boxed{x \\ge 2}$', 'x > 2', 0.0),
+    ('equation_rearranged', '$\\boxed{y = 2x + 1}$', '2x - y + 1 = 0', 1.0),
+    ('alternative_after_phrase', 'The answer is 5.\n\nAlternatively, it could be 6.', '5', 0.0),
+    ('modal_phrase_rival', 'The answer is 5. But the answer might be 6.', '5', 0.0),
+    ('phrase_after_answer_tag', '<answer>5</answer>\n\nThe answer is 6.', '5', 0.0),
+    ('gsm8k_line_after_box', '\\boxed{5}\n#### 6', '5', 0.0),
+    ('heading_after_box', '\\boxed{5}\n\n## Final Answer\n6', '5', 0.0),
+    ('heading_before_phrase', '**Final Answer**\n6\n\nThe answer is 5.', '5', 0.0),
+    ('correction_after_box', '\\boxed{5}\n\nCorrection: 6.', '5', 0.0),
+    ('or_after_box', '\\boxed{3} or $4$', '3', 0.0),
+    ('or_in_parens_after_box', '\\boxed{5} (or 6)', '5', 0.0),
+    ('or_after_phrase', 'The answer is 5. Or 6.', '5', 0.0),
+    ('should_be_after_box', '\\boxed{5}\n\nSo the answer should be 6.', '5', 0.0),
+    ('conditional_answer', 'The answer is $6$ if we exclude zero, otherwise $7$.', '6', 0.0),
+    ('hedge_word_maybe_not_unit', '\\boxed{3 \\text{ maybe}}', '3', 0.0),
+    ('hedge_word_perhaps_not_unit', '\\boxed{3 \\text{ perhaps}}', '3', 0.0),
+    ('plain_mixed_number_not_one', 'The recipe needs $\\boxed{1 1/2}$ cups.', '1', 0.0),
+    ('juxtaposed_product_not_sum', '$\\boxed{4(3)}$', '7', 0.0),
+    ('side_by_side_numbers_not_sum', '$\\boxed{2 3}$', '5', 0.0),
+    ('decimal_point_in_text_answer', '$\\boxed{\\text{15 times as fast}}$', '\\text{1.5 times as fast}', 0.0),
+    ('not_equal_sign', '$\\boxed{\\not= 5}$', '5', 0.0),
+    ('count_noun_solutions', 'So there are $\\boxed{6 \\text{ solutions}}$.', '6', 1.0),
+    ('count_noun_real_roots', 'So there are $\\boxed{2 \\text{ real roots}}$.', '2', 1.0),
+    ('count_noun_positive_integers', '$\\boxed{4 \\text{ positive integers}}$', '4', 1.0),
+    ('count_noun_ordered_pairs', '$\\boxed{6 \\text{ ordered pairs}}$', '6', 1.0),
+    ('count_noun_phrase', 'Answer: 6 integers', '6', 1.0),
+    ('count_noun_times', '$\\boxed{3 \\text{ times}}$', '3', 1.0),
+    ('named_roots_vs_set', '$\\boxed{x_1 = 2, x_2 = 3}$', '\\{2, 3\\}', 1.0),
+    ('parenthesised_product', '$\\boxed{(4)(6)}$', '24', 1.0),
+    ('half_product_chain', '$\\boxed{\\frac{1}{2}(4)(6) = 12}$', '12', 1.0),
+    ('three_factor_product', '$\\boxed{2(3)(4)}$', '24', 1.0),
+    ('plain_mixed_number', '\\boxed{2 1/2}', '5/2', 1.0),
+    ('percent_word_vs_sign', '$\\boxed{50 \\text{ percent}}$', '50\\%', 1.0),
+    ('percent_sign_vs_word', '$\\boxed{50\\%}$', '50 \\text{ percent}', 1.0),
+    ('aside_in_parentheses', 'The answer is 5 (five).', '5', 1.0),
+    ('em_dash_reason', 'The answer is 5 — since 2+3=5.', '5', 1.0),
+    ('of_the_tail', 'The answer is 3/4 of the pie.', '3/4', 1.0),
+    ('restatement_ie', 'The answer is 0.5, i.e. 50%.', '0.5', 1.0),
+    ('option_word', 'The answer is option B.', 'B', 1.0),
+    ('trial_value_not_rival',
+     'Suppose the answer is 4. Then $4^2 = 16 \\neq 20$.\n\nSo the answer is 5.', '5', 1.0),
+    ('choose_notation', '$\\boxed{{10 \\choose 3}}$', '120', 1.0),
+    ('value_is_the_answer', 'Therefore, 5 is the answer.', '5', 1.0),
+    ('inline_math_is_the_final_answer', 'Therefore, $\\frac{1}{2}$ is the final answer.', '1/2', 1.0),
     (
         "long_polynomial_reference",
         r"\boxed{" + "+".join(f"x^{{{k}}}" for k in range(150)) + "}",

@@ -55,6 +55,13 @@ CASES: dict[str, tuple[str, str, float | None, str]] = {
     "tower2_reference": (r"\boxed{2}", "2^{2^{2^{100}}}", 0.0, "2^{2^{2^{100}}} as the reference"),
     "tower2_both": (r"\boxed{2^{2^{2^{100}}}}", "2^{2^{2^{100}}} + 1", 0.0, "2^{2^{2^{100}}} vs +1"),
     "tower2_vs_factorial": (r"\boxed{2^{2^{2^{100}}}}", "1000!", 0.0, "tower vs factorial"),
+    "huge_variable_power": (r"\boxed{x^{99999999}}", "x", 0.0, "x^{99999999} at a test point (audit)"),
+    "infinite_sum": (
+        r"\boxed{\sum_{n=1}^{\infty} 1/n^2}",
+        r"\pi^2/6",
+        None,
+        "evalf of an infinite sum ran past 100 s (audit)",
+    ),
     "nested_braces": (
         "\\boxed{" + "{" * _DEPTH + "1" + "}" * _DEPTH + "}",
         "1",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.registry import verifier
@@ -27,7 +27,7 @@ from rewardkit.core.types import MAX_RESPONSE_CHARS, RewardResult, Sample
 from rewardkit.verifiers._extract import reference_strings, strip_think
 from rewardkit.verifiers.math import symbolic
 from rewardkit.verifiers.math.compare import BudgetExceeded, Context, is_multiple, values_equal
-from rewardkit.verifiers.math.extract import extract
+from rewardkit.verifiers.math.extract import AnswerMode, extract
 from rewardkit.verifiers.math.normalize import clean
 from rewardkit.verifiers.math.structure import (
     Equation,
@@ -51,6 +51,9 @@ class MathOptions:
     """Options of the ``math`` verifier.
 
     Attributes:
+        answer: where the answer is read from: ``auto`` (boxes, ``<answer>`` tags, answer
+            phrases, ``####`` lines, a bare value; rival answers are a hedge), ``boxed`` (boxes
+            only; disagreeing boxes are still a hedge) or ``boxed-last`` (the last box only).
         fallback_last_number: when no box, ``<answer>`` tag, answer phrase or ``####`` line is
             found, take the last number in the response (off by default).
         think: only text after ``</think>`` counts and an unclosed ``<think>`` scores 0
@@ -64,6 +67,7 @@ class MathOptions:
             wall time.
     """
 
+    answer: AnswerMode = "auto"
     fallback_last_number: bool = False
     think: bool = True
     rel_tol: float | None = None
@@ -71,6 +75,8 @@ class MathOptions:
     budget_s: float = 5.0
 
     def __post_init__(self) -> None:
+        if self.answer not in get_args(AnswerMode):
+            raise ValueError(f"option 'answer' must be one of {get_args(AnswerMode)}, got {self.answer!r}")
         for name in ("rel_tol", "abs_tol"):
             value = getattr(self, name)
             if value is not None and not value >= 0:
@@ -168,7 +174,7 @@ def math_verifier(opts: MathOptions) -> Callable[[Sample], RewardResult]:
             text, closed = strip_think(text)
             if not closed:
                 return RewardResult.ok(0.0, reason="think_unclosed")
-        found = extract(text, last_number=opts.fallback_last_number)
+        found = extract(text, last_number=opts.fallback_last_number, mode=opts.answer)
         if not found.answers:
             return RewardResult.ok(0.0, reason="no_answer", source=found.source)
         details: dict[str, Any] = {

@@ -57,9 +57,13 @@ class Context:
             raise BudgetExceeded
 
 
+_NON_DECIMAL_DOT = re.compile(r"\.(?!\d)|(?<!\d)\.")
+
+
 def _text_key(text: str) -> str:
     """Case-, space- and dot-insensitive text (``4:30 p.m.`` = ``4:30 PM``)."""
-    return normalize_text(text, punctuation="edges").replace(" ", "").replace(".", "")
+    # dots go (``p.m.`` = ``pm``) except a decimal point (``1.5 times`` is not ``15 times``)
+    return _NON_DECIMAL_DOT.sub("", normalize_text(text, punctuation="edges").replace(" ", ""))
 
 
 #: an option letter alone: ``D``, ``(D)``, ``(d)``; a bare lowercase ``e``/``c`` is a constant or a
@@ -232,16 +236,48 @@ def _equation_expr(eq: Equation | Named) -> Any | None:
     return lhs - rhs
 
 
-def equations_equal(ref: Equation | Named, ans: Equation | Named) -> bool:
-    """Equivalent equations: ``l1 - r1`` is a non-zero constant multiple of ``l2 - r2``."""
+#: a relation read from the side of ``expr > 0``: ``a < b`` is ``b - a > 0``
+_ORIENTED = {
+    "eq": ("eq", 1),
+    "ne": ("ne", 1),
+    "gt": ("gt", 1),
+    "ge": ("ge", 1),
+    "lt": ("gt", -1),
+    "le": ("ge", -1),
+}
+
+
+def _ratio_sign(ratio: Any) -> int | None:
+    """Sign of a constant ratio, evaluated at a point where no variable repeats a value."""
     import sympy
 
-    if isinstance(ref, Equation) and isinstance(ans, Equation) and ref.relation != ans.relation:
-        if {ref.relation, ans.relation} not in ({"lt", "gt"}, {"le", "ge"}):
-            return False
+    symbols = sorted(ratio.free_symbols, key=str)
+    for shift in range(3):
+        point = {sym: sympy.Rational(3 + 2 * k + shift, 7 + shift) for k, sym in enumerate(symbols)}
+        value = symbolic.evaluate(ratio.xreplace(point))
+        if value is not None and value.imag == 0 and value.real != 0:
+            return 1 if value.real > 0 else -1
+    return None
+
+
+def equations_equal(ref: Equation | Named, ans: Equation | Named) -> bool:
+    """Equivalent equations or inequalities.
+
+    Each side is read as ``e = 0`` (or ``e > 0``, ``e \\ge 0``, ``e \\ne 0``, flipping ``<`` and
+    ``\\le``). Equations and ``\\ne`` are equivalent when ``e_ref = c e_ans`` for a non-zero
+    constant ``c``; inequalities need ``c > 0`` and the same strictness (``2a > 2b`` and
+    ``b < a`` are ``a > b``; ``a < b`` is not). Constant relations must agree exactly.
+    """
+    import sympy
+
+    ref_kind, ref_sign = _ORIENTED[getattr(ref, "relation", "eq")]
+    ans_kind, ans_sign = _ORIENTED[getattr(ans, "relation", "eq")]
+    if ref_kind != ans_kind:
+        return False
     r, a = _equation_expr(ref), _equation_expr(ans)
     if r is None or a is None or not (symbolic.is_safe(r) and symbolic.is_safe(a)):
         return False
+    r, a = r * ref_sign, a * ans_sign
     if r.free_symbols != a.free_symbols:
         return False
     if symbolic.expressions_equal(r, a):
@@ -249,17 +285,12 @@ def equations_equal(ref: Equation | Named, ans: Equation | Named) -> bool:
     if a == 0 or not r.free_symbols:
         return False
     ratio = r / a
-    if symbolic.functions_equal(
-        ratio, ratio.xreplace({s: s + sympy.Rational(1, 3) for s in ratio.free_symbols})
-    ):
-        relation = getattr(ref, "relation", "eq")
-        if relation == "eq":
-            return True
-        # an inequality may only be scaled by a positive constant unless the sides swap
-        value = symbolic.evaluate(ratio.xreplace({s: 2 for s in ratio.free_symbols}))
-        same = getattr(ans, "relation", "eq") == relation
-        return value is not None and ((value.real > 0) == same)
-    return False
+    shifted = ratio.xreplace({sym: sym + sympy.Rational(1, 3) for sym in ratio.free_symbols})
+    if not symbolic.functions_equal(ratio, shifted):
+        return False  # not a constant multiple
+    if ref_kind in ("eq", "ne"):
+        return True
+    return _ratio_sign(ratio) == 1
 
 
 def _as_vector(value: Value) -> tuple[Value, ...] | None:
@@ -342,6 +373,10 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
     if ans_one is not None and not isinstance(ref, Seq):
         return values_equal(ref, ans_one, ctx)
     if isinstance(ref, Seq) and isinstance(ans, Seq):
+        if ref.kind == "set" and ans.kind == "list" and all(isinstance(i, Named) for i in ans.items):
+            # ``x_1 = 2, x_2 = 3`` against ``\\{2, 3\\}``: the named roots are the set's elements
+            values = tuple(i.value for i in ans.items if isinstance(i, Named))
+            return _match_unordered(_distinct(ref.items), _distinct(values), ctx)
         # named parts (``a = 2, b = 3``) match by name in any order; against bare values, in order
         ordered = "tuple" in (ref.kind, ans.kind) or (
             "alternatives" not in (ref.kind, ans.kind) and _named_parts(ref) != _named_parts(ans)

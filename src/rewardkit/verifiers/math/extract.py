@@ -2,16 +2,19 @@
 
 Order of precedence, first hit wins: the last ``<answer>...</answer>`` block (a box inside it
 wins over the rest of its text), every top-level ``\\boxed{}``/``\\fbox{}`` (all of them are kept
-so the caller can refuse hedging across boxes), "final answer is X" / "Answer: X" phrases and
-GSM8K ``#### X`` lines (the later of the two kinds wins), the whole response when it is only a
-short value (``42``, or ``<b>42</b>`` once HTML tags are dropped), and, only when asked for,
-the last number in the text.
+so the caller can refuse hedging across boxes), answer phrases (``The final answer is X``,
+``Answer: X``, ``X is the answer``; see :func:`rewardkit.verifiers._extract.answer_phrases`) and
+GSM8K ``#### X`` lines (the later of the two kinds wins), a ``Final Answer`` heading, the whole
+response when it is only a short value (``42``, or ``<b>42</b>`` once HTML tags are dropped),
+and, only when asked for, the last number in the text.
 
-Besides the winner, rival answers are kept so the caller can refuse hedging: every earlier
-answer phrase, an answer phrase after the last box (``\\boxed{5} ... Final Answer: The final
-answer is $7$``) and an alternative offered after it (``Alternatively, it could be 6``), when
-they read as math rather than prose. A denied answer (``the answer is not \\boxed{5}``) is
-not an answer.
+Besides the winner, rival answers are kept so the caller can refuse hedging (REFERENCE.md
+section 2): earlier answer phrases that assert a value (not ``Suppose the answer is 4``), and
+whatever is stated after the final answer: an answer phrase (``\\boxed{5} ... Final Answer: The
+final answer is $7$``), a ``####`` line, a ``Final Answer`` heading, an offered alternative
+(``Alternatively, it could be 6``, ``\\boxed{3} or $4$``), when they read as math rather than
+prose. A denied answer (``the answer is not \\boxed{5}``) is not an answer, and a conditional
+one (``6 if we exclude zero, otherwise 7``) is kept whole, so it does not read as one value.
 The caller passes only the text after ``</think>`` (:func:`rewardkit.verifiers._extract.strip_think`).
 """
 
@@ -19,9 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from rewardkit.verifiers import _extract
 from rewardkit.verifiers._extract import (
+    Phrase,
     all_boxed,
     answer_line,
     answer_phrases,
@@ -36,15 +41,28 @@ _ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 _INLINE_MATH = re.compile(
     r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL
 )
-#: the reason or aside after an answer phrase: ``12 because 3 * 4 = 12``, ``4, since ...``
+#: the reason or aside after an answer phrase: ``12 because 3 * 4 = 12``, ``4, since ...``,
+#: ``5 — since``, ``3/4 of the pie``, ``0.5, i.e. 50%`` (a restatement, not a rival)
 _CLAUSE = re.compile(
-    r"(?:,\s*|\s+)(?:because|since|as|which|where|given|so that|not|unless|if|when)\b.*$",
+    r"(?:,\s*|\s+)(?:because|since|as|which|where|given|so that|not|i\.e\b\.?|e\.g\b\.?|that is"
+    r"|or equivalently)(?:\b|(?<=\.)).*$"
+    r"|\s*(?:—|--)\s*\D.*$|\s+of\s+(?:the|a|an|his|her|their|its|our|each)\b.*$",
     re.IGNORECASE | re.DOTALL,
 )
-#: a reason in parentheses after the answer: ``5 (since 5 is prime)``
-_PAREN_REASON = re.compile(
-    r"\s*\((?:since|because|as|which|from|by|using|note|this|that|i\.e\.|e\.g\.|the|we|it)\b[^()]*\)\s*\.?$",
+#: a conditional answer: ``6 if we exclude zero, otherwise 7`` states no single value
+_CONDITION = re.compile(r"\s(?:if|unless|when|otherwise|depending)\b", re.IGNORECASE)
+#: ``option B``, ``choice (C)``: the letter is the answer
+_OPTION_WORD = re.compile(r"^(?:option|choice)\s+(?=\(?[A-Ea-e]\)?\W*$)", re.IGNORECASE)
+#: an aside in parentheses after the answer: ``5 (since 5 is prime)``, ``5 (five)``
+_PAREN_ASIDE = re.compile(r"\s*\(([^()]*)\)\s*\.?$")
+#: earlier answer phrases in a hypothesis are trials, not rivals: ``Suppose the answer is 4.``
+_HYPOTHESIS = re.compile(
+    r"\b(?:suppose|supposing|assume|assuming|if|whether|guess|check|test|try|trying|let's say|say)\b",
     re.IGNORECASE,
+)
+#: a rival offered right after the final answer: ``\\boxed{3} or $4$``, ``\\boxed{5} (or 6)``
+_OR_AFTER = re.compile(
+    r"^[\s.,;]*\(?\s*or\s+(?:maybe\s+|possibly\s+|perhaps\s+)?([^\n.;)]{1,60})", re.IGNORECASE
 )
 #: a denial right before a box: ``the answer is not \boxed{5}``, ``x \neq \boxed{5}``
 _DENIED = re.compile(
@@ -88,12 +106,19 @@ class Extraction:
 
 def _phrase_answer(tail: str) -> str:
     """The math inside an answer phrase when it is written in ``$...$``, else the phrase up to
-    a trailing reason (``because ...``, ``, since ...``)."""
-    tail = _PAREN_REASON.sub("", tail)
+    a trailing reason (``because ...``, ``, since ...``, an aside in parentheses). A conditional
+    answer is returned whole."""
+    aside = _PAREN_ASIDE.search(tail)
+    if aside is not None and re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", aside.group(1))):
+        tail = tail[: aside.start()]
+    tail = _OPTION_WORD.sub("", tail.strip())
     spans = [next(g for g in m.groups() if g is not None) for m in _INLINE_MATH.finditer(tail)]
     if len(spans) == 1 and len(tail) - len(spans[0]) < 24:
         return spans[0].strip()
-    return _CLAUSE.sub("", tail).strip()
+    head = _CLAUSE.sub("", tail).strip()
+    if _CONDITION.search(head):
+        return tail.strip()
+    return head
 
 
 def _looks_like_math(answer: str) -> bool:
@@ -104,13 +129,27 @@ def _looks_like_math(answer: str) -> bool:
 
 
 def _rivals_after(text: str) -> list[str]:
-    """Answers stated after the final box: an answer phrase or an offered alternative."""
-    found = [_phrase_answer(tail) for _, tail in answer_phrases(text)]
+    """Answers stated after the final one: ``or X``, an answer phrase, a ``####`` line, a
+    ``Final Answer`` heading or an offered alternative; only those that read as math."""
+    found: list[str] = []
+    lead = _OR_AFTER.match(text)
+    if lead is not None:
+        found.append(_phrase_answer(lead.group(1)))
+    found += [_phrase_answer(p.text) for p in answer_phrases(text)]
+    found += gsm8k_answers(text)
+    found += [_phrase_answer(h) for h in _HEADING.findall(text)]
     for m in _ALTERNATIVE.finditer(text):
         tail = m.group(1)
         end = _SENTENCE_END.search(tail)
         found.append(_phrase_answer(tail[: end.start()] if end else tail))
     return [a for a in found if _looks_like_math(a)]
+
+
+def _asserted(text: str, phrase: Phrase) -> bool:
+    """Whether an earlier phrase asserts its value (its sentence states no hypothesis)."""
+    before = text[max(0, phrase.start - 200) : phrase.start]
+    sentence = re.split(r"[.!?\n]", before)[-1]
+    return _HYPOTHESIS.search(sentence) is None
 
 
 def _denied(text: str, start: int) -> bool:
@@ -125,38 +164,51 @@ def _tag_answers(inner: str) -> list[str]:
     return [_phrase_answer(line if line is not None else inner)]
 
 
-def extract(text: str, *, last_number: bool = False) -> Extraction:
+#: where answers are read from: everything above (``auto``), boxes only (``boxed``: every box
+#: counts, so disagreeing boxes are still a hedge), or the last box only (``boxed-last``)
+AnswerMode = Literal["auto", "boxed", "boxed-last"]
+
+
+def extract(text: str, *, last_number: bool = False, mode: AnswerMode = "auto") -> Extraction:
     """Extract the final answer(s) from the answer part of a response.
 
     Args:
         text: the response after ``</think>``.
         last_number: fall back to the last number in the text when nothing else is found
             (off by default: a stray number in reasoning is not an answer).
+        mode: ``auto`` (the precedence in the module docstring), ``boxed`` or ``boxed-last``.
 
     Returns:
         The :class:`Extraction`; ``answers`` is empty when nothing was found.
     """
     text = cap(text)
-    tags = _ANSWER_TAG.findall(text)
+    if mode != "auto":
+        boxes = [c for start, _, c in boxed_spans(text) if c.strip() and not _denied(text, start)]
+        return Extraction(tuple(boxes[-1:] if mode == "boxed-last" else boxes), "boxed" if boxes else "none")
+    tags = list(_ANSWER_TAG.finditer(text))
     if tags:
         # every tag counts, and so does a box outside them: disagreeing answers are a hedge
-        answers = [a for inner in tags for a in _tag_answers(inner)]
+        answers = [a for m in tags for a in _tag_answers(m.group(1))]
         answers += [b for b in all_boxed(_ANSWER_TAG.sub(" ", text)) if b.strip()]
-        return Extraction(tuple(answers), "answer-tag")
+        return Extraction(tuple(answers + _rivals_after(text[tags[-1].end() :])), "answer-tag")
     spans = [span for span in boxed_spans(text) if not _denied(text, span[0])]
     boxes = [content for _, _, content in spans]
     phrases = answer_phrases(text)
     if any(b.strip() for b in boxes) or (boxes and not phrases):
         return Extraction(tuple(boxes + _rivals_after(text[spans[-1][1] :])), "boxed")
     if phrases:
-        answers = [_phrase_answer(tail) for _, tail in phrases]
-        rivals = [a for a in answers[:-1] if _looks_like_math(a)]
+        answers = [_phrase_answer(p.text) for p in phrases]
+        earlier = zip(answers[:-1], phrases[:-1], strict=True)
+        rivals = [a for a, p in earlier if _looks_like_math(a) and _asserted(text, p)]
+        headings = map(_phrase_answer, _HEADING.findall(text[: phrases[-1].start]))
+        rivals += [h for h in headings if _looks_like_math(h)]
         gsm_lines = list(_GSM8K_LINE.finditer(text))
-        if gsm_lines and gsm_lines[-1].start() > phrases[-1][0]:
+        if gsm_lines and gsm_lines[-1].start() > phrases[-1].start:
             # ``Answer: <worked solution>`` then ``#### 72``: the later, more specific line wins
             last = [answers[-1]] if _looks_like_math(answers[-1]) else []
             return Extraction(tuple(rivals + last + gsm8k_answers(text)), "gsm8k")
-        return Extraction(tuple(rivals + answers[-1:]), "answer-line")
+        after = _rivals_after(text[phrases[-1].end :])
+        return Extraction(tuple(rivals + answers[-1:] + after), "answer-line")
     heading = _HEADING.findall(text)
     if heading:
         return Extraction((_phrase_answer(heading[-1]),), "answer-line")
@@ -173,4 +225,4 @@ def extract(text: str, *, last_number: bool = False) -> Extraction:
     return Extraction((), "none")
 
 
-__all__ = ["Extraction", "extract"]
+__all__ = ["AnswerMode", "Extraction", "extract"]

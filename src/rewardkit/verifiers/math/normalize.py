@@ -157,18 +157,17 @@ _SCALE_WORDS = {
 #: words that make the tail a sentence, not a unit (``4 is impossible``, ``3 or more``)
 _SENTENCE_WORDS = frozenset(
     "is are was were be or and not no more less than at least most about only each none if when "
-    "impossible possible approximately exactly times".split()
+    "impossible possible approximately exactly".split()
 )
-#: words that change or judge the number before them, never a unit (``5 \\text{ squared}``)
+#: words that change, judge or hedge the number before them, never a unit (``5 \\text{ squared}``,
+#: ``3 \\text{ maybe}``); counting nouns (``6 solutions``, ``4 positive integers``) are units
 _NOT_UNIT_WORDS = frozenset(
-    "wrong right correct incorrect true false factorial squared cubed doubled tripled halved "
-    "times twice negative positive minus plus over divided multiplied even odd prime real "
-    "integer integers rational irrational complex whole natural digits digit decimal fraction "
-    "percentage ratio remainder mod modulo power root roots solution solutions answer answers "
-    "total sum difference product quotient".split()
+    "wrong right correct incorrect true false factorial squared cubed doubled tripled halved twice "
+    "minus plus over divided multiplied maybe perhaps possibly probably likely guess unsure ish "
+    "roughly approx approximate estimated estimate".split()
 )
 #: fraction and ordinal words (``5 hundredths``, ``3 fifths``, ``2 halves``), never a counting unit
-_FRACTION_WORD = re.compile(r"(?:th|ths|half|halves|third|thirds|quarter|quarters|first|second|seconds)$")
+_FRACTION_WORD = re.compile(r"(?:ths|half|halves|third|thirds|quarter|quarters|first|second|seconds)$")
 _PREFIX = re.compile(
     r"^(?:the\s+(?:final\s+)?answer\s+is\s*:?|(?:final\s+)?answer\s*:|approximately|approx\.?|about|\\approx"
     r"|\\sim(?![A-Za-z]))\s*",
@@ -193,9 +192,9 @@ def canonical_unit(phrase: str, power: str | None = None, *, explicit: bool = Fa
 
     Outside ``\\text{}`` (``explicit`` false), single letters and two-letter words that are not
     known units are variables (``5 x``); sentence words make a sentence (``4 is impossible``).
-    Other plain nouns count as a unit of counting (``8 apples``), in lower case, except words
-    that change or judge the number (``5 squared``, ``10 factorial``, ``5 wrong``), fraction and
-    ordinal words (``5 hundredths``), and words ending in ``-ed``/``-ly`` (``5 doubled``).
+    Other plain nouns count as a unit of counting (``8 apples``, ``6 ordered pairs``), in lower
+    case, except words that change, judge or hedge the number (``5 squared``, ``10 factorial``,
+    ``5 wrong``, ``3 maybe``) and fraction and ordinal words (``5 hundredths``).
     Inside ``\\text{}``/``\\mathrm{}`` short words are units too (``\\mathrm{K}``), except ``i``
     and ``e``.
     """
@@ -211,7 +210,7 @@ def canonical_unit(phrase: str, power: str | None = None, *, explicit: bool = Fa
         lower = word.lower().rstrip(".")
         if lower in _SENTENCE_WORDS or lower in _SCALE_WORDS or not lower.isalpha() or lower in ("i", "e"):
             return None
-        if lower in _NOT_UNIT_WORDS or _FRACTION_WORD.search(lower) or lower.endswith(("ed", "ly")):
+        if lower in _NOT_UNIT_WORDS or _FRACTION_WORD.search(lower):
             return None
         if len(lower) < 3 and not explicit:
             return None
@@ -319,6 +318,8 @@ def clean(answer: str) -> Cleaned:
     text = text.replace(r"\emptyset", r"\varnothing").replace(r"\lbrace", r"\{").replace(r"\rbrace", r"\}")
     text = re.sub(r"\\(?:ge|geq|geqslant)(?![A-Za-z])", r"\\ge ", text)
     text = re.sub(r"\\(?:le|leq|leqslant)(?![A-Za-z])", r"\\le ", text)
+    text = re.sub(r"\\not\s*=", r"\\ne ", text)
+    text = re.sub(r"\\not\s*\\in(?![A-Za-z])", r"\\notin ", text)
     text = re.sub(r"\\(?:neq|ne)(?![A-Za-z])", r"\\ne ", text)
     text = text.strip().strip("*").strip()
     text = text.rstrip(".,;:？。 ").strip()
@@ -343,6 +344,8 @@ def clean(answer: str) -> Cleaned:
     unit = word_unit or unit
     if unit == "deg":  # ``60 degrees`` is ``60^\\circ``
         unit, degree = None, True
+    elif unit == "%":  # ``50 percent`` is ``50\\%``
+        unit, percent = None, True
     if not percent:
         pm = _PERCENT_END.search(text)
         if pm is not None:

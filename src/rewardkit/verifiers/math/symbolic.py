@@ -46,6 +46,10 @@ CONFIRM_PRECISION = 80
 DIFFERENCE_BITS = 1200
 #: largest exact rational worked out digit for digit (decimal digits)
 MAX_EXACT_DIGITS = 20_000
+#: largest exponent of a variable evaluated at test points
+MAX_EXPONENT = 10_000
+#: finite sums and products of at most this many terms are worked out when parsed
+MAX_SUM_TERMS = 1_000
 #: random points used to compare expressions with free symbols
 N_POINTS = 4
 
@@ -53,6 +57,10 @@ N_POINTS = 4
 _ARG = r"(\\[A-Za-z]+|[0-9A-Za-z]|\{[^{}]*\})"
 _SQRT_SHORT = re.compile(r"\\sqrt\s*(\\[A-Za-z]+|[0-9A-Za-z])")
 _FRAC_SHORT = re.compile(rf"\\frac\s*{_ARG}\s*{_ARG}")
+#: a number or a closing bracket directly before ``(``, or ``)`` directly before a number
+_PAREN_PRODUCT = re.compile(r"(?<=[\d)}])\s*(?=\()|(?<=\))\s*(?=\d)")
+#: two numbers side by side (``2 3``): no reading is safe (the grammar would add them)
+_SIDE_BY_SIDE = re.compile(r"(?<![_^\d.])\d+\s+\d")  # not ``\\log_2 8``
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\(?[^{}()]*\^")
 
 
@@ -74,7 +82,11 @@ def _prepare(text: str) -> str:
         return arg if arg.startswith("{") else "{" + arg + "}"
 
     text = _SQRT_SHORT.sub(lambda m: r"\sqrt" + braced(m.group(1)), text)
-    return _FRAC_SHORT.sub(lambda m: r"\frac" + braced(m.group(1)) + braced(m.group(2)), text)
+    text = _FRAC_SHORT.sub(lambda m: r"\frac" + braced(m.group(1)) + braced(m.group(2)), text)
+    # the grammar adds juxtaposed numbers (``4(3)`` -> 7, ``(2)(3)`` -> 5): make products explicit
+    text = _PAREN_PRODUCT.sub(r"\\cdot ", text)
+    if r"\choose" in text and not text.startswith("{"):
+        text = "{" + text + "}"  # ``10 \choose 3`` reads only when braced
     return text
 
 
@@ -86,6 +98,8 @@ def parse_latex(text: str) -> Any | None:
     (references repeat across a batch, and so do common wrong answers).
     """
     if not text or len(text) > MAX_SYMPY_CHARS or _nesting(text) > MAX_NESTING:
+        return None
+    if _SIDE_BY_SIDE.search(text):
         return None
     try:
         import sympy
@@ -102,10 +116,33 @@ def parse_latex(text: str) -> Any | None:
     floats = expr.atoms(sympy.Float)
     if floats:
         expr = expr.xreplace({f: sympy.Rational(str(f)) for f in floats})
+    if expr.has(sympy.Sum, sympy.Product):
+        try:  # \\sum_{k=1}^{10} k is 55; larger or infinite sums stay unevaluated (is_safe)
+            expr = expr.replace(_small_finite, lambda node: node.doit())
+        except Exception:  # sympy raises many types on odd summands
+            return None
     i_sym = sympy.Symbol("i")
     if isinstance(expr, sympy.Expr) and i_sym in expr.free_symbols:
         expr = expr.subs(i_sym, sympy.I)
     return expr
+
+
+def _unevaluated_types(sympy: Any) -> tuple[type, ...]:
+    return (sympy.Sum, sympy.Product, sympy.Integral, sympy.Limit, sympy.Derivative)
+
+
+def _small_finite(node: Any) -> bool:
+    """A sum or product with integer bounds and at most :data:`MAX_SUM_TERMS` terms."""
+    import sympy
+
+    if not isinstance(node, (sympy.Sum, sympy.Product)):
+        return False
+    count = 1
+    for limit in node.limits:
+        if len(limit) != 3 or not (limit[1].is_Integer and limit[2].is_Integer):
+            return False
+        count *= max(0, int(limit[2]) - int(limit[1]) + 1)
+    return count <= MAX_SUM_TERMS
 
 
 def _log10_magnitude(base: Any, exp: Any) -> float:
@@ -125,7 +162,9 @@ def is_safe(expr: Any) -> bool:
     """Whether ``expr`` can be evaluated numerically without unbounded work.
 
     Refuses integers over :data:`MAX_INT_DIGITS` digits, factorials of more than
-    :data:`MAX_FACTORIAL`, factorials inside an exponent, and power towers whose exponent
+    :data:`MAX_FACTORIAL`, factorials inside an exponent, unevaluated sums, products,
+    integrals, limits and derivatives (a finite sum of at most :data:`MAX_SUM_TERMS` terms is
+    worked out when parsed), powers of a variable above :data:`MAX_EXPONENT`, and power towers whose exponent
     holds a constant power above 10^3 (``10^{10^{10}}``, ``2^{2^{2^{100}}}``, ``9^{9^9}``).
     """
     import sympy
@@ -133,6 +172,15 @@ def is_safe(expr: Any) -> bool:
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, sympy.Integer) and abs(int(node)).bit_length() > MAX_INT_DIGITS * 3.33:
             return False
+        if isinstance(node, _unevaluated_types(sympy)):
+            return False  # an infinite sum or an integral: evalf may run for minutes
+        if (
+            isinstance(node, sympy.Pow)
+            and node.args[1].is_Number
+            and abs(node.args[1]) > MAX_EXPONENT
+            and node.args[0].free_symbols
+        ):
+            return False  # x^{99999999} at a rational point is a number of 10^8 digits
         if isinstance(node, sympy.factorial):
             arg = node.args[0]
             if not (arg.is_Integer and int(arg) <= MAX_FACTORIAL):
