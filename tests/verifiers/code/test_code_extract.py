@@ -2,7 +2,7 @@
 
 import pytest
 
-from rewardkit.verifiers.code._extract import extract_code, fenced_blocks
+from rewardkit.verifiers.code._extract import detect_language, extract_code, fenced_blocks
 
 CASES = [
     # (response, language, expected code or None, what it guards)
@@ -37,3 +37,10 @@ def test_huge_response_is_capped_not_crashing():
     text = "```python\n" + "x = 1\n" * 300_000
     code = extract_code(text, "python")
     assert code is not None and len(code) <= 1_000_000
+
+
+def test_detect_language_from_the_last_tagged_block():
+    assert detect_language("```python\nA\n```\n```cpp\nB\n```") == "cpp"
+    assert detect_language("```js\nx\n```\n```\nuntagged\n```") == "javascript"
+    assert detect_language("```\nprint(1)\n```") is None
+    assert detect_language("no code") is None

@@ -154,6 +154,11 @@ def test_cpp_and_javascript_run():
     )
     assert score(js, {**ref, "language": "javascript"}).value == 1.0
     assert score(js, ref, language="javascript").value == 1.0
+    # audit: with no language anywhere, a stdin/stdout answer runs in its fence's language
+    # (it used to be read as Python only and scored 0.0 "no_code")
+    assert score(cpp, ref).value == 1.0
+    assert score(js, ref).value == 1.0
+    assert score(cpp, ref).details["language"] == "cpp"
 
 
 def test_non_python_function_tests_are_invalid_input():

@@ -43,7 +43,9 @@ class CodeOptions:
     """Options of the ``code`` verifier.
 
     Attributes:
-        language: ``auto`` takes the reference's ``language`` (else Python).
+        language: ``auto`` takes the reference's ``language``; without one, stdin/stdout suites
+            run in the language of the response's last fenced block tagged with a known
+            language (``cpp``, ``js``, ...) and other suites in Python.
         scoring: ``fraction``, ``all_or_nothing`` or ``weighted_sum`` (see the module docstring).
         timeout_s: wall-clock limit per test case, enforced by the sandbox's parent with SIGKILL;
             RLIMIT_CPU is set to the same number of seconds (rounded up).
@@ -127,7 +129,7 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
         InvalidInput: the reference cannot be read or asks for something unsupported.
     """
     from rewardkit.verifiers.code._cases import normalise_language, parse_reference
-    from rewardkit.verifiers.code._extract import extract_code
+    from rewardkit.verifiers.code._extract import detect_language, extract_code
     from rewardkit.verifiers.code._run import RunLimits, SuiteRunner
     from rewardkit.verifiers.code._sandbox import (
         SandboxFailure,
@@ -136,7 +138,9 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
     )
 
     suite = parse_reference(sample.reference)
-    language = opts.language if opts.language != "auto" else (suite.language or "python")
+    language = opts.language if opts.language != "auto" else suite.language
+    if language is None and not suite.kinds - {"stdio"}:
+        language = detect_language(sample.response)  # a C++ answer to a stdin/stdout problem
     language = normalise_language(language) or "python"
     if language != "python" and suite.kinds - {"stdio"}:
         raise InvalidInput(

@@ -46,6 +46,16 @@ def fenced_blocks(text: str) -> list[tuple[str, str]]:
         pos = c.end()
 
 
+def detect_language(text: str) -> str | None:
+    """The language named by the last fenced block whose tag is a known language, or ``None``."""
+    for tag, code in reversed(fenced_blocks(text)):
+        if code.strip():
+            for language, tags in LANGUAGE_TAGS.items():
+                if tag in tags:
+                    return language
+    return None
+
+
 def extract_code(text: str, language: str) -> str | None:
     """The code to run: the last fenced block tagged with ``language``.
 

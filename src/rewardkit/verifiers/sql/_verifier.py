@@ -173,7 +173,9 @@ def _score(sample: Sample, opts: SqlOptions) -> RewardResult:
     run = run_query(db, checked.sql, timeout=opts.timeout, max_rows=opts.max_rows)
     details["seconds"] = round(run.seconds, 6)
     if run.status == "timeout":
-        return RewardResult.fail("timeout", f"predicted query timed out: {run.message}", **details)
+        # the model's query is too slow: a failed check, as in BIRD's evaluator and as a test
+        # case that times out in ``code`` (a slow *reference* query is status timeout, above)
+        return _zero("timeout", details, opts.partial, message=f"predicted query timed out: {run.message}")
     if run.status == "refused":
         return _zero("forbidden_statement", details, opts.partial, message=run.message)
     if run.status == "error":
