@@ -494,6 +494,7 @@ PROBES = [
     ('negated_both_sides_inequality', '$\\boxed{-a<-b}$', 'a>b', 1.0),
     ('same_inequality', '$\\boxed{x > 2}$', 'x > 2', 1.0),
     ('strictness_differs', '$\\boxed{x \\ge 2}$', 'x > 2', 0.0),
+    ('unsolved_equation_is_not_a_solution', '$\\boxed{2x = 10}$', 'x = 5', 0.0),
     ('equation_rearranged', '$\\boxed{y = 2x + 1}$', '2x - y + 1 = 0', 1.0),
     ('alternative_after_phrase', 'The answer is 5.\n\nAlternatively, it could be 6.', '5', 0.0),
     ('modal_phrase_rival', 'The answer is 5. But the answer might be 6.', '5', 0.0),

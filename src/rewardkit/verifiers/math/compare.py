@@ -322,6 +322,10 @@ def _singleton(value: Value) -> Value | None:
     return None
 
 
+def _is_number(value: Value) -> bool:
+    return isinstance(value, Scalar) and value.number is not None
+
+
 def _constant_step_holds(step: str, value: Value, ctx: Context) -> bool:
     """A side without letters in a chain must equal the value it leads to; others pass."""
     if re.search(r"[A-Za-z]", re.sub(r"\\(?:frac|dfrac|sqrt|times|cdot|div|pi|left|right)\b", "", step)):
@@ -351,6 +355,8 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
     if isinstance(ref, Named) and not isinstance(ans, Equation):
         return values_equal(ref.value, ans, ctx)
     if isinstance(ref, (Equation, Named)) and isinstance(ans, (Equation, Named)):
+        if isinstance(ref, Named) and isinstance(ans, Equation) and _is_number(ref.value):
+            return False  # ``2x = 10`` against ``x = 5``: the equation is not solved
         return equations_equal(ref, ans)
     if isinstance(ans, Equation) and ans.value_rhs and ans.relation == "eq" and isinstance(ref, Scalar):
         # ``m + n = 13`` or ``3 \\times 4 = 12`` against ``12``: the value stated last, and a
