@@ -63,3 +63,13 @@ def _is_child(pid: int) -> bool:
 @rk.verifier("test.len", description="response length / 10 (tests only)")
 def length():
     return lambda s: len(s.response) / 10
+
+
+@rk.verifier("test.build_fails", description="its factory raises (tests only)")
+def build_fails():
+    raise RuntimeError("factory exploded")
+
+
+@rk.verifier("test.inf", description="returns +inf (tests only)")
+def returns_inf():
+    return lambda s: float("inf")

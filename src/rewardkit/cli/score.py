@@ -1,16 +1,24 @@
-"""``rewardkit score INPUT [-o OUTPUT] [--spec SPEC] [--workers N] [--timeout S]``."""
+"""``rewardkit score INPUT [-o OUTPUT] [--spec SPEC] [--workers N] [--timeout S]``.
+
+Exit codes: 0 every row was read and scored; 1 some row was unreadable (it is still written, with
+``status="invalid_input"``); 2 the spec, the arguments, the input file or the output path is
+unusable (nothing is scored, no output file is written); 3 the spec says ``on_error = "raise"``
+and a row failed (the rows of the batches finished before it are written).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter, defaultdict
 from typing import Any, TextIO
 
-from rewardkit.cli._io import RowWriter, count_rows, read_rows
+from rewardkit.cli._io import InputFileError, RowWriter, count_rows, input_schema, read_rows
 from rewardkit.core import batching
 from rewardkit.core.engine import DEFAULT_MEMORY_MB, score
+from rewardkit.core.errors import RewardError
 from rewardkit.core.rows import result_to_row, row_to_sample
 from rewardkit.core.spec import load_spec
 from rewardkit.core.types import RewardResult, Sample
@@ -19,6 +27,10 @@ BATCH_ROWS = 1024
 #: With ``[[shaping]]`` a batch grows past BATCH_ROWS until the current group ends, at most
 #: this many times BATCH_ROWS (a bound on memory when a file has no group boundaries).
 MAX_GROUP_BATCHES = batching.MAX_GROUP_BATCHES
+#: Exit codes (README, "Command line").
+EXIT_UNREADABLE_ROW = 1
+EXIT_UNUSABLE = 2
+EXIT_RAISED = 3
 
 
 def add_parser(sub: Any) -> None:
@@ -111,21 +123,54 @@ class Summary:
         names = ["reward"] + sorted(k for k in self.counts if k != "reward")
         for name in names:
             n = self.counts.get(name, 0)
-            mean = self.sums[name] / n if n else float("nan")
-            lines.append(f"{name:<24}{mean:>10.4f}{n:>10}")
+            mean = f"{self.sums[name] / n:.4f}" if n else "-"  # no rows: no mean (never nan)
+            lines.append(f"{name:<24}{mean:>10}{n:>10}")
         return "\n".join(lines)
 
 
+class _Stopped(Exception):
+    """A row failed under ``on_error = "raise"``: stop, keeping the rows already written."""
+
+    def __init__(self, line: int, error: RewardError) -> None:
+        reason = " ".join(str(error.reason).split())
+        if len(reason) > 300:
+            reason = reason[:300] + "..."
+        super().__init__(
+            f"line {line}: {error.status}: {reason}; stopped because the spec says "
+            'on_error = "raise" (rows of earlier batches were written)'
+        )
+        self.line = line
+
+
+def _check_args(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments, before anything is read or scored."""
+    if args.workers is not None and args.workers < 0:
+        return f"--workers must be >= 0, got {args.workers}"
+    if args.timeout is not None and not args.timeout > 0:
+        return f"--timeout must be a positive number of seconds, got {args.timeout}"
+    if args.memory_mb is not None and args.memory_mb < 0:
+        return f"--memory-mb must be >= 0 (0: no cap), got {args.memory_mb}"
+    out = args.output
+    if out and out != "-" and args.input != "-" and os.path.exists(out) and os.path.exists(args.input):
+        if os.path.samefile(args.input, out):
+            return f"{out}: the output is the input file; write the scored rows to another file"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Score the input file; exit code 1 when any row was unreadable."""
+    """Score the input file; the exit codes are in the module docstring."""
     spec = load_spec(args.spec)
+    problem = _check_args(args)
+    if problem is not None:
+        print(f"rewardkit score: {problem}", file=sys.stderr)
+        return EXIT_UNUSABLE
     try:
         total = count_rows(args.input)
         rows = read_rows(args.input)
-        writer = RowWriter(args.output)
+        writer = RowWriter(args.output, schema=input_schema(args.input))
     except (OSError, ValueError) as exc:
         print(f"rewardkit score: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     progress = Progress(total, sys.stderr, enabled=not args.no_progress)
     summary = Summary()
     done = 0
@@ -133,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
     def flush(batch: list[tuple[int, Any]]) -> None:
         nonlocal done
         samples: list[Sample] = []
+        lines: list[int] = []
         slots: list[int] = []
         outcomes: list[tuple[dict[str, Any], RewardResult | None, bool]] = []
         for line, item in batch:
@@ -146,20 +192,24 @@ def run(args: argparse.Namespace) -> int:
                 continue
             slots.append(len(outcomes))
             samples.append(sample)
+            lines.append(line)
             outcomes.append((item, None, True))
         base = done
 
         def report(n: int, _total: int) -> None:
             progress.update(base + (n * len(samples) // max(_total, 1)))
 
-        results = score(
-            samples,
-            spec,
-            workers=args.workers,
-            timeout=args.timeout,
-            progress=report,
-            memory_mb=args.memory_mb or None,
-        )
+        try:
+            results = score(
+                samples,
+                spec,
+                workers=args.workers,
+                timeout=args.timeout,
+                progress=report,
+                memory_mb=args.memory_mb or None,
+            )
+        except RewardError as exc:
+            raise _Stopped(lines[exc.index], exc) from exc
         for slot, result in zip(slots, results, strict=True):
             outcomes[slot] = (outcomes[slot][0], result, True)
         out_rows = []
@@ -185,19 +235,32 @@ def run(args: argparse.Namespace) -> int:
 
     # Shaping needs every sample of a group in the same batch (same cut as rk.score_iter).
     key = (lambda entry: _group_of(entry[1])) if spec.shaping else None
+    stopped: _Stopped | None = None
     try:
         for batch in batching.group_batches(
             rows, BATCH_ROWS, key, max_batches=MAX_GROUP_BATCHES, on_split=on_split
         ):
             flush(batch)
-    except ValueError as exc:  # the whole file is unreadable (e.g. invalid JSON document)
+    except InputFileError as exc:  # the whole file is unreadable (e.g. invalid JSON document)
+        writer.abort()
         print(f"rewardkit score: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        writer.close()
+        return EXIT_UNUSABLE
+    except _Stopped as exc:
+        stopped = exc
+    except BaseException:
+        writer.abort()  # a crash or ^C leaves no half-written file under the output's name
+        raise
+    try:
+        writer.close()  # atomic: the output appears under its name only now
+    except OSError as exc:
+        print(f"rewardkit score: cannot write {args.output}: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     progress.update(done, final=True)
     print(summary.render(), file=sys.stderr)
-    return 1 if summary.unreadable else 0
+    if stopped is not None:
+        print(f"rewardkit score: {stopped}", file=sys.stderr)
+        return EXIT_RAISED
+    return EXIT_UNREADABLE_ROW if summary.unreadable else 0
 
 
 def _group_of(item: Any) -> str | None:

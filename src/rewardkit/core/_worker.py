@@ -121,11 +121,14 @@ def main(fd: int, memory_mb: int | None) -> None:
             try:
                 _import_modules(modules)
                 spec = load_spec(spec_dict)
-                for term in spec.terms:
-                    scorers.append(get_verifier(term.verifier).build(term.options, f"term {term.name!r}"))
             except Exception as exc:  # reported per unit, with the reason
-                reason = f"could not build verifier for term {len(scorers)}: {exc!r}"
-                scorers.append(reason)
+                scorers.append(f"could not load the spec's verifiers: {exc!r}")
+            else:
+                for term in spec.terms:  # each term on its own, named as the inline path names it
+                    try:
+                        scorers.append(get_verifier(term.verifier).build(term.options, f"term {term.name!r}"))
+                    except Exception as exc:
+                        scorers.append(f"could not build verifier for term {term.name!r}: {exc!r}")
             built[spec_key] = scorers
             conn.send(("built", spec_key))
         scorers = built[spec_key]

@@ -8,6 +8,7 @@ details under ``details["terms"]``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rewardkit.core.errors import RewardError
@@ -55,4 +56,7 @@ def compose(spec: Spec, term_results: list[RewardResult], index: int = 0) -> Rew
     if gated_off:
         details["gated_off"] = gated_off
     total = sum(t.weight * values.get(t.name, 0.0) for t in spec.terms if t.name not in gated_off)
+    if not math.isfinite(total):  # finite weights can still overflow; never lose the batch to it
+        details["reason"] = f"weighted sum of the terms is {total}"
+        return RewardResult(value=None, status="error", components=values, details=details)
     return RewardResult(value=total, status="ok", components=values, details=details)

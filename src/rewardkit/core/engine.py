@@ -64,6 +64,40 @@ def _workers_here(workers: int | None) -> int:
     return 0  # a verifier that scores other samples does so in its own worker, never in a new pool
 
 
+def _check_samples(samples: Any) -> None:
+    """Refuse a ``samples`` argument that is iterable but is not a collection of samples.
+
+    Raises:
+        TypeError: ``samples`` is a string or bytes (each character would be scored as an
+            invalid sample), a single :class:`Sample` or a single dict (its keys would be).
+    """
+    if isinstance(samples, (str, bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"samples must be an iterable of Sample objects or dicts, got {type(samples).__name__} "
+            "(each character would be scored as a sample); wrap one sample in a list"
+        )
+    if isinstance(samples, (Sample, dict)):
+        raise TypeError(
+            f"samples must be an iterable of Sample objects or dicts, got a single "
+            f"{type(samples).__name__}; wrap it in a list"
+        )
+
+
+def _check_timeout(timeout: Any) -> None:
+    """``timeout`` must be ``None`` or a positive number of seconds (0 is not "the default").
+
+    Raises:
+        ValueError: ``timeout`` is zero, negative, NaN or not a number.
+    """
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(
+            f"timeout must be None (the spec's, else {DEFAULT_TIMEOUT:g} s) or a positive number "
+            f"of seconds, got {timeout!r}"
+        )
+
+
 def _as_sample(obj: SampleLike) -> Sample:
     if isinstance(obj, Sample):
         return obj
@@ -132,11 +166,13 @@ def score(
     Raises:
         SpecError: the spec is invalid.
         RewardError: a sample failed and the spec says ``on_error = "raise"``.
+        TypeError: ``samples`` is a string, bytes, or a single sample instead of an iterable.
+        ValueError: ``timeout`` is zero or negative, or ``workers`` is negative.
     """
+    _check_samples(samples)
+    _check_timeout(timeout)
     spec_obj = load_spec(spec)
-    deadline = float(timeout or spec_obj.timeout or DEFAULT_TIMEOUT)
-    if deadline <= 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
+    deadline = float(timeout if timeout is not None else spec_obj.timeout or DEFAULT_TIMEOUT)
     n_workers = _workers_here(workers)
     infos = [get_verifier(t.verifier) for t in spec_obj.terms]
 
@@ -228,6 +264,8 @@ async def ascore(
     memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> list[RewardResult]:
     """Async :func:`score`: runs in the default executor, so the event loop keeps running."""
+    _check_samples(samples)
+    _check_timeout(timeout)
     loop = asyncio.get_running_loop()
     call = functools.partial(
         score,
@@ -262,6 +300,8 @@ def score_iter(
 
     Progress is reported as ``progress(done_so_far, -1)`` when the total is unknown.
     """
+    _check_samples(samples)
+    _check_timeout(timeout)
     spec_obj = load_spec(spec)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")

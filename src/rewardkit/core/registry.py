@@ -9,6 +9,7 @@ verifiers with the decorator.
 from __future__ import annotations
 
 import importlib
+import math
 import threading
 import traceback
 from collections.abc import Callable
@@ -206,6 +207,8 @@ def coerce_result(out: Any) -> RewardResult:
         value = float(out)
         if value != value:  # NaN
             return RewardResult.fail("error", "verifier returned NaN")
+        if value in (math.inf, -math.inf):
+            return RewardResult.fail("error", f"verifier returned {value}")
         return RewardResult.ok(value)
     if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict):
         result = coerce_result(out[0])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -185,9 +186,12 @@ def load_spec(spec: str | Path | dict[str, Any] | Spec) -> Spec:
     if not isinstance(spec, (str, Path)):
         raise SpecError(f"spec must be a name, a path, a dict or a Spec, got {type(spec).__name__}")
     path = Path(spec)
-    if path.suffix in (".toml", ".yaml", ".yml") or path.exists():
+    # A name is a spec *file* only when it has a spec suffix or names a regular file: a
+    # directory called "math" in the working directory must not hide the built-in spec.
+    if path.suffix in (".toml", ".yaml", ".yml") or path.is_file():
         if not path.is_file():
-            raise SpecError(f"{path}: spec file not found")
+            what = "is a directory, not a spec file" if path.is_dir() else "spec file not found"
+            raise SpecError(f"{path}: {what}")
         return _from_dict(_read_file(path), str(path))
     name = str(spec)
     root = resources.files("rewardkit") / "specs"
@@ -198,8 +202,9 @@ def load_spec(spec: str | Path | dict[str, Any] | Spec) -> Spec:
     try:
         get_verifier(name)
     except KeyError:
+        what = "a directory, not a spec file" if path.is_dir() else "not a file"
         raise SpecError(
-            f"unknown spec {name!r}: not a file, not a built-in spec "
+            f"unknown spec {name!r}: {what}, not a built-in spec "
             f"({', '.join(builtin_specs())}) and not a registered verifier"
         ) from None
     return _from_dict({"name": name, "terms": [{"verifier": name}]}, f"verifier:{name}")
@@ -298,8 +303,10 @@ def _term(raw: Any, index: int, where: str) -> Term:
     if not isinstance(name, str) or not name:
         raise SpecError(f"{label}: field 'name' must be a non-empty string")
     weight = raw.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight != weight:
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)):
         raise SpecError(f"{label}: field 'weight' must be a number, got {weight!r}")
+    if not math.isfinite(weight):  # inf * 0 is NaN: the reward of every sample would be lost
+        raise SpecError(f"{label}: field 'weight' must be a finite number, got {weight!r}")
     options = raw.get("options", {}) or {}
     if not isinstance(options, dict):
         raise SpecError(f"{label}: field 'options' must be a table")

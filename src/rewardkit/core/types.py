@@ -96,6 +96,8 @@ class RewardResult:
             value = float(self.value)
             if math.isnan(value):
                 raise ValueError("RewardResult.value is NaN; report a failure status instead")
+            if math.isinf(value):  # JSON output would hold Infinity, which is not JSON
+                raise ValueError(f"RewardResult.value is {value}; report a failure status instead")
             self.value = value
         elif self.value is not None:
             raise ValueError(f"RewardResult.value must be None when status is {self.status!r}")
