@@ -19,7 +19,11 @@ from rewardkit.serve._requests import response_of
 MATH = [
     {"prompt": "1+1?", "response": "so \\boxed{2}", "reference": "2"},
     {"prompt": "2+2?", "response": "\\boxed{5}", "reference": "4"},
-    {"prompt": [{"role": "user", "content": "half?"}], "response": "\\boxed{\\frac{1}{2}}", "reference": "0.5"},
+    {
+        "prompt": [{"role": "user", "content": "half?"}],
+        "response": "\\boxed{\\frac{1}{2}}",
+        "reference": "0.5",
+    },
 ]
 
 
@@ -51,7 +55,11 @@ def test_spec_per_request_by_name_and_by_dict(client):
 
 
 def test_one_unreadable_sample_is_invalid_input_and_the_others_are_scored(client):
-    samples = [{"response": "7", "reference": "7"}, {"response": "invalid"}, {"response": "8", "reference": "7"}]
+    samples = [
+        {"response": "7", "reference": "7"},
+        {"response": "invalid"},
+        {"response": "8", "reference": "7"},
+    ]
     results = client.post("/v1/score", json={"samples": samples, "spec": "test.faulty"}).json()["results"]
     assert [x["status"] for x in results] == ["ok", "invalid_input", "ok"]
     assert [x["value"] for x in results] == [1.0, None, 0.0]
@@ -77,9 +85,18 @@ BAD_SCORE_BODIES = [
     ("samples", 422, None, "must be a JSON object, got str"),
     ({"samples": MATH, "extra": 1}, 422, "extra", "unknown field 'extra'"),
     ({"samples": [MATH[0], MATH[1], MATH[2], 7]}, 422, "samples[3]", "samples[3] must be an object, got int"),
-    ({"samples": [MATH[0], MATH[1], MATH[2], {"response": 5}]}, 422, "samples[3].response",
-     "samples[3].response must be a string, got int"),
-    ({"samples": [{"prompt": "p"}]}, 422, "samples[0].response", "samples[0].response must be a string, got null"),
+    (
+        {"samples": [MATH[0], MATH[1], MATH[2], {"response": 5}]},
+        422,
+        "samples[3].response",
+        "samples[3].response must be a string, got int",
+    ),
+    (
+        {"samples": [{"prompt": "p"}]},
+        422,
+        "samples[0].response",
+        "samples[0].response must be a string, got null",
+    ),
     ({"samples": [{"response": "x", "prompt": 3}]}, 422, "samples[0].prompt", "string or a chat list"),
     ({"samples": [{"response": "x", "prompt": ["hi"]}]}, 422, "samples[0].prompt[0]", "chat message object"),
     ({"samples": [{"response": "x", "task": 1}]}, 422, "samples[0].task", "must be a string"),
@@ -90,9 +107,19 @@ BAD_SCORE_BODIES = [
     ({"samples": MATH, "spec": "/etc/passwd"}, 422, "spec", "read only from the server's own --spec"),
     ({"samples": MATH, "spec": "evil.toml"}, 422, "spec", "read only from the server's own --spec"),
     ({"samples": MATH, "spec": {"terms": []}}, 422, "spec", "'terms' must be a non-empty list"),
-    ({"samples": MATH, "spec": {"terms": [{"verifier": "math", "options": {"bogus": 1}}]}}, 422, "spec", "bogus"),
+    (
+        {"samples": MATH, "spec": {"terms": [{"verifier": "math", "options": {"bogus": 1}}]}},
+        422,
+        "spec",
+        "bogus",
+    ),
     ({"samples": MATH, "spec": {"terms": [{"verifier": "nope"}]}}, 422, "spec", "no verifier named 'nope'"),
-    ({"samples": MATH, "spec": {"on_error": "maybe", "terms": [{"verifier": "math"}]}}, 422, "spec", "on_error"),
+    (
+        {"samples": MATH, "spec": {"on_error": "maybe", "terms": [{"verifier": "math"}]}},
+        422,
+        "spec",
+        "on_error",
+    ),
 ]
 
 
@@ -182,8 +209,10 @@ def test_get_reward_strips_the_prompt_prefix_and_returns_floats(client):
 
 def test_get_reward_failure_is_zero_and_counted():
     c = make_client(spec="test.faulty")
-    r = c.post("/get_reward", json={"query": ["p:ok", "p:raise", "p:invalid"], "prompts": ["p:"] * 3,
-                                    "labels": ["ok", "ok", "ok"]})
+    r = c.post(
+        "/get_reward",
+        json={"query": ["p:ok", "p:raise", "p:invalid"], "prompts": ["p:"] * 3, "labels": ["ok", "ok", "ok"]},
+    )
     out = r.json()
     assert out["rewards"] == [1.0, 0.0, 0.0]
     logs = out["extra_logs"]
@@ -261,7 +290,9 @@ def test_hanging_sample_times_out_and_health_stays_responsive():
     out = {}
 
     def slow():
-        out["r"] = c.post("/v1/score", json={"samples": [{"response": "hang"}, {"response": "a", "reference": "a"}]})
+        out["r"] = c.post(
+            "/v1/score", json={"samples": [{"response": "hang"}, {"response": "a", "reference": "a"}]}
+        )
 
     t = threading.Thread(target=slow)
     t.start()

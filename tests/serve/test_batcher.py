@@ -50,9 +50,7 @@ def test_max_batch_and_different_specs_split_calls():
 
 
 def test_shaping_specs_are_never_merged():
-    spec = load_spec(
-        {"terms": [{"verifier": "test.faulty"}], "shaping": [{"kind": "group.stats"}]}
-    )
+    spec = load_spec({"terms": [{"verifier": "test.faulty"}], "shaping": [{"kind": "group.stats"}]})
     calls = []
     b = Batcher(fake_score(calls), max_batch=100)
     f1 = b.submit([sample("a", "a")], spec, 5.0)
