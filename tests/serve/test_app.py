@@ -106,6 +106,7 @@ BAD_SCORE_BODIES = [
     ({"samples": MATH, "spec": 3}, 422, "spec", "must be a string or an object"),
     ({"samples": MATH, "spec": "/etc/passwd"}, 422, "spec", "read only from the server's own --spec"),
     ({"samples": MATH, "spec": "evil.toml"}, 422, "spec", "read only from the server's own --spec"),
+    ({"samples": MATH, "spec": "Makefile"}, 422, "spec", "unknown spec 'Makefile'"),
     ({"samples": MATH, "spec": {"terms": []}}, 422, "spec", "'terms' must be a non-empty list"),
     (
         {"samples": MATH, "spec": {"terms": [{"verifier": "math", "options": {"bogus": 1}}]}},

@@ -8,6 +8,7 @@ from typing import Any
 
 from rewardkit._extras import MissingExtraError, require
 from rewardkit.core.engine import DEFAULT_MEMORY_MB
+from rewardkit.core.errors import SpecError
 
 
 def add_parser(sub: Any) -> None:
@@ -43,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     except MissingExtraError as exc:
         print(f"rewardkit serve: {exc}", file=sys.stderr)
         return 2
+    except SpecError:
+        raise  # main() reports it as an invalid spec, exit code 2
     except ValueError as exc:
-        if exc.__class__.__name__ == "SpecError":
-            raise
         print(f"rewardkit serve: {exc}", file=sys.stderr)
         return 2
     server = app.state.rewardkit

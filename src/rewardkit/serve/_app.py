@@ -29,7 +29,8 @@ from rewardkit._extras import require
 from rewardkit._version import __version__
 from rewardkit.core.engine import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, default_workers, score
 from rewardkit.core.errors import RewardError, SpecError
-from rewardkit.core.spec import Spec, load_spec
+from rewardkit.core.registry import verifiers
+from rewardkit.core.spec import Spec, builtin_specs, load_spec
 from rewardkit.core.types import STATUSES, RewardResult, Sample
 from rewardkit.serve._batcher import Batcher
 from rewardkit.serve._metrics import Metrics
@@ -132,6 +133,13 @@ class _Server:
         elif isinstance(spec, str) and spec in self._named:
             chosen = self._named[spec]
         else:
+            if isinstance(spec, str) and spec not in builtin_specs() and spec not in verifiers():
+                # a bare word that is neither is never looked up as a file in the server's directory
+                raise RequestError(
+                    f"unknown spec {spec!r}: not a built-in spec ({', '.join(builtin_specs())}) "
+                    "and not a registered verifier",
+                    "spec",
+                )
             try:
                 chosen = load_spec(spec)
             except SpecError as exc:
