@@ -11,12 +11,13 @@ from rewardkit.core.errors import SpecError
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
-    from rewardkit.cli import score, verifiers
+    from rewardkit.cli import score, serve, verifiers
 
     parser = argparse.ArgumentParser(prog="rewardkit", description="reward engine for RL post-training")
     parser.add_argument("--version", action="version", version=f"rewardkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     score.add_parser(sub)
+    serve.add_parser(sub)
     verifiers.add_parser(sub)
     return parser
 
