@@ -173,7 +173,9 @@ def last_boxed(text: str) -> str | None:
 
 
 _ANSWER_LINE = re.compile(
-    r"(?:\banswer\b[\s*_]*(?:is\b[\s*_]*[:：]?|(?:should|would|might|could|must|may)\s+be\b[\s*_]*[:：]?|[:：=])"
+    r"(?:\banswers?\b(?:\s+to\s+(?:this|the)\s+(?:problem|question))?[\s*_]*"
+    r"(?:,\s*(?:therefore|thus|then|hence)\s*,\s*)?"
+    r"(?:(?:is|are)\b[\s*_]*[:：]?|(?:should|would|might|could|must|may)\s+be\b[\s*_]*[:：]?|[:：=])"
     r"|\bcorrection\b[\s*_]*[:：])[ \t*_]*([^\n]*)",
     re.IGNORECASE,
 )

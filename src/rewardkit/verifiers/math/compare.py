@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from rewardkit.verifiers._extract import normalize_text
-from rewardkit.verifiers._numbers import round_half_away
+from rewardkit.verifiers._numbers import Number, round_half_away
 from rewardkit.verifiers.math import symbolic
 from rewardkit.verifiers.math.structure import (
     Equation,
@@ -57,6 +57,7 @@ class Context:
             raise BudgetExceeded
 
 
+_WORDLIKE = re.compile(r"^[A-Za-z]{2,}(?: [A-Za-z]+)*$")
 _NON_DECIMAL_DOT = re.compile(r"\.(?!\d)|(?<!\d)\.")
 
 
@@ -93,6 +94,9 @@ def _same_choice(ref: str, ans: str, ctx: Context) -> bool:
     the same letter and the same text (``B 5`` is not ``(B) 4``)."""
     ref_letter = _letter(ref)
     if ref_letter is not None:
+        bare = re.fullmatch(r"\(?([A-Ea-e])\)?", ans.strip())
+        if bare is not None:  # ``b`` against the option ``B``: the reference makes it a letter
+            return bare.group(1).upper() == ref_letter
         option = _option(ans)
         return option is not None and option[0] == ref_letter
     ref_option = _option(ref)
@@ -327,13 +331,22 @@ def _is_number(value: Value) -> bool:
 
 
 def _constant_step_holds(step: str, value: Value, ctx: Context) -> bool:
-    """A side without letters in a chain must equal the value it leads to; others pass."""
-    if re.search(r"[A-Za-z]", re.sub(r"\\(?:frac|dfrac|sqrt|times|cdot|div|pi|left|right)\b", "", step)):
-        return True
+    """A side without variables in a chain must equal the value it leads to; others pass.
+
+    ``\\binom{5}{2} = 11``, ``\\log_2 8 = 4`` and ``e^2 = 8`` fail; ``\\frac{2}{5} = 40\\%`` holds
+    (a percent value is read as a fraction against a side without ``%``).
+    """
     side = parse_value(step)
-    if isinstance(side, Scalar) and isinstance(value, Scalar):
-        return scalars_equal(side, value, ctx)
-    return True
+    if not isinstance(side, Scalar) or not isinstance(value, Scalar):
+        return True
+    if side.number is None:
+        expr = symbolic.parse_latex(side.text)
+        if expr is None or getattr(expr, "free_symbols", True):
+            return True  # a side with variables (``m + n = 13``) states a quantity, not a value
+    if value.percent and not side.percent and value.number is not None:
+        fraction = value.number.value / 100
+        value = Scalar(str(fraction), Number(fraction))
+    return scalars_equal(side, value, ctx)
 
 
 def _steps_hold(named: Named, ctx: Context) -> bool:
@@ -372,6 +385,9 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
             return False
         return _text_key(ref_text) == _text_key(ans_text) or _same_choice(ref_text, ans_text, ctx)
     if isinstance(ref, Scalar) and isinstance(ans, Scalar):
+        words = _WORDLIKE.match(ref.text) and _WORDLIKE.match(ans.text)
+        if words and _text_key(ref.text) == _text_key(ans.text):
+            return True  # ``No`` and ``no``: short words, not products of variables of another case
         return scalars_equal(ref, ans, ctx) or _same_choice(ref.text, ans.text, ctx)
     ref_one, ans_one = _singleton(ref), _singleton(ans)
     if ref_one is not None and not isinstance(ans, Seq):

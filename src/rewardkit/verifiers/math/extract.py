@@ -56,13 +56,50 @@ _OPTION_WORD = re.compile(r"^(?:option|choice)\s+(?=\(?[A-Ea-e]\)?\W*$)", re.IGN
 #: an aside in parentheses after the answer: ``5 (since 5 is prime)``, ``5 (five)``
 _PAREN_ASIDE = re.compile(r"\s*\(([^()]*)\)\s*\.?$")
 #: earlier answer phrases in a hypothesis are trials, not rivals: ``Suppose the answer is 4.``
-_HYPOTHESIS = re.compile(
-    r"\b(?:suppose|supposing|assume|assuming|if|whether|guess|check|test|try|trying|let's say|say)\b",
+#: words right before an answer phrase that make it a hypothesis, a report or a denial, not a
+#: claim: ``Suppose the answer is 4``, ``If 5 is the answer``, ``whether 5 is the answer``,
+#: ``The student's answer is 12``, ``Neither 4 nor 5 is the answer``, ``A common mistake is to
+#: think the answer is 4`` (``If we add them, the answer is 5`` stays a claim)
+_GOVERNED = re.compile(
+    r"(?:\b(?:suppose|supposing|assume|assuming|if|whether|guess|nor|"
+    r"(?:mistake|error) is to (?:think|say|assume))"
+    r"\s+(?:that\s+)?(?:the\s+|our\s+|my\s+)?(?:final\s+|correct\s+)?"
+    r"|\b(?:student|user|your|their|his|her)(?:'s|s')?\s+(?:final\s+)?)$",
+    re.IGNORECASE,
+)
+#: a general remark, not this problem's answer: ``In general, the answer is \\binom{n}{2}``
+_GENERAL = re.compile(
+    r"\b(?:in general|generally|for example|for instance|in the general case)\b", re.IGNORECASE
+)
+#: a tail that only estimates: ``the answer should be around 50``
+_ESTIMATE = re.compile(r"^(?:around|about|approximately|roughly|near|close to|~|\\approx)\b", re.IGNORECASE)
+#: words that offer another value: inside an aside or clause they make the answer a hedge
+_HEDGE = re.compile(
+    r"\b(?:or|maybe|perhaps|possibly|could|might|otherwise|alternatively|also be)\b", re.IGNORECASE
+)
+#: after the final answer, a cue that offers or corrects to another value, then that value:
+#: ``, maybe $6$``, ``If not, then 6.``, ``Wait, that's wrong. The correct value is 6.``
+_HEDGE_AFTER = re.compile(
+    r"\b(?:maybe|perhaps|possibly|otherwise|if not|wrong|incorrect|on reflection|instead|rather|"
+    r"should (?:actually )?be|(?:correct|actual|true) (?:value|answer|result) is|the result is|"
+    r"the value is|but)\b[^\n]{0,80}?"
+    r"(\$[^$\n]{1,60}\$|\\\([^\n]{1,60}?\\\)|(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=[.,;!?)]|\s*$|\s+(?:if|when|instead)\b))",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: a value offered as also possible: ``though 4 is also possible``, ``$6$ if we count zero``
+_ALSO_AFTER = re.compile(
+    r"(\$[^$\n]{1,60}\$|(?<![\w.])-?\d[\d,]*(?:\.\d+)?)\s+(?:is|are|would be)\s+also\s+"
+    r"(?:possible|valid|correct|an answer)|(\$[^$\n]{1,60}\$)\s+(?:if|when)\b",
     re.IGNORECASE,
 )
 #: a rival offered right after the final answer: ``\\boxed{3} or $4$``, ``\\boxed{5} (or 6)``
+#: (each step of the leading run is one character or one command, so a long run of blank lines
+#: cannot make the match quadratic)
 _OR_AFTER = re.compile(
-    r"^[\s.,;]*\(?\s*or\s+(?:maybe\s+|possibly\s+|perhaps\s+)?([^\n.;)]{1,60})", re.IGNORECASE
+    r"^(?:[\s.,;$]|\\\]|\\\)|\\q?quad|\\,)*(?:\(\s*)?(?:\\text\s*\{\s*)?or\s*\}?\s+"
+    r"(?!equivalently|in other words|i\.e|that is)(?:maybe\s+|possibly\s+|perhaps\s+)?"
+    r"([^\n;)]{1,60})",
+    re.IGNORECASE,
 )
 #: a denial right before a box: ``the answer is not \boxed{5}``, ``x \neq \boxed{5}``
 _DENIED = re.compile(
@@ -81,7 +118,7 @@ _ALTERNATIVE = re.compile(
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
 _GSM8K_LINE = re.compile(r"^[ \t]*####", re.MULTILINE)
 #: a ``Final Answer`` heading with the value on the next line
-_HEADING = re.compile(r"(?:^|\n)[#*\s]*final\s+answer[*:#\s]*\n+[ \t]*(\S[^\n]*)", re.IGNORECASE)
+_HEADING = re.compile(r"(?:^|\n)[#* \t]*final\s+answer[*:# \t]*\n\s*(\S[^\n]*)", re.IGNORECASE)
 
 
 #: a response that is only a short value (``42``, ``<b>42</b>``, ``$\frac12$``) is its own answer
@@ -105,20 +142,31 @@ class Extraction:
 
 
 def _phrase_answer(tail: str) -> str:
-    """The math inside an answer phrase when it is written in ``$...$``, else the phrase up to
-    a trailing reason (``because ...``, ``, since ...``, an aside in parentheses). A conditional
-    answer is returned whole."""
+    """The answer an answer phrase states: the phrase up to a trailing reason (``because ...``,
+    ``, since ...``, an aside in parentheses), then the math inside ``$...$`` when that is all
+    it holds. A conditional or hedged answer (``6 if ..., otherwise 7``, ``5 (or possibly 6)``,
+    ``5, which could also be 6``) is returned whole, so it does not read as one value. Dollar
+    signs that all precede digits are currency (``$18, since ... at $2 each``), not math."""
+    tail = tail.strip()
+    if "$" in tail and all(tail[i + 1 : i + 2].isdigit() for i, ch in enumerate(tail) if ch == "$"):
+        tail = tail.replace("$", "")
     aside = _PAREN_ASIDE.search(tail)
     if aside is not None and re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", aside.group(1))):
+        if _HEDGE.search(aside.group(1)):
+            return tail
         tail = tail[: aside.start()]
-    tail = _OPTION_WORD.sub("", tail.strip())
+    tail = _OPTION_WORD.sub("", tail)
+    clause = _CLAUSE.search(tail)
+    if clause is not None:
+        if _HEDGE.search(clause.group()) and re.search(r"[\d$\\]", clause.group()):
+            return tail
+        tail = tail[: clause.start()].strip()
+    if _CONDITION.search(tail):
+        return tail
     spans = [next(g for g in m.groups() if g is not None) for m in _INLINE_MATH.finditer(tail)]
     if len(spans) == 1 and len(tail) - len(spans[0]) < 24:
         return spans[0].strip()
-    head = _CLAUSE.sub("", tail).strip()
-    if _CONDITION.search(head):
-        return tail.strip()
-    return head
+    return tail
 
 
 def _looks_like_math(answer: str) -> bool:
@@ -134,22 +182,35 @@ def _rivals_after(text: str) -> list[str]:
     found: list[str] = []
     lead = _OR_AFTER.match(text)
     if lead is not None:
-        found.append(_phrase_answer(lead.group(1)))
-    found += [_phrase_answer(p.text) for p in answer_phrases(text)]
+        tail = lead.group(1)
+        end = _SENTENCE_END.search(tail)
+        found.append(_phrase_answer(tail[: end.start()] if end else tail))
+    found += [_phrase_answer(p.text) for p in answer_phrases(text) if _asserted(text, p)]
     found += gsm8k_answers(text)
     found += [_phrase_answer(h) for h in _HEADING.findall(text)]
     for m in _ALTERNATIVE.finditer(text):
         tail = m.group(1)
         end = _SENTENCE_END.search(tail)
         found.append(_phrase_answer(tail[: end.start()] if end else tail))
+    found += [_phrase_answer(m.group(1)) for m in _HEDGE_AFTER.finditer(text)]
+    found += [_phrase_answer(m.group(1) or m.group(2)) for m in _ALSO_AFTER.finditer(text)]
     return [a for a in found if _looks_like_math(a)]
 
 
 def _asserted(text: str, phrase: Phrase) -> bool:
-    """Whether an earlier phrase asserts its value (its sentence states no hypothesis)."""
-    before = text[max(0, phrase.start - 200) : phrase.start]
-    sentence = re.split(r"[.!?\n]", before)[-1]
-    return _HYPOTHESIS.search(sentence) is None
+    """Whether a phrase claims its value: no hypothesis, report or denial right before it (see
+    :data:`_GOVERNED`), not a question (``So the answer is 12?``), not disowned (``, which is
+    incorrect``) and not only an estimate (``around 50``)."""
+    before = text[max(0, phrase.start - 60) : phrase.start]
+    after = text[phrase.end : phrase.end + 40]
+    sentence = re.split(r"[.!?\n]", text[max(0, phrase.start - 200) : phrase.start])[-1]
+    return (
+        _GOVERNED.search(before) is None
+        and _GENERAL.search(sentence) is None
+        and not after.lstrip(" $").startswith("?")
+        and not re.match(r"\s*,?\s*which is (?:incorrect|wrong|not)", after)
+        and _ESTIMATE.search(phrase.text) is None
+    )
 
 
 def _denied(text: str, start: int) -> bool:
@@ -193,13 +254,12 @@ def extract(text: str, *, last_number: bool = False, mode: AnswerMode = "auto") 
         return Extraction(tuple(answers + _rivals_after(text[tags[-1].end() :])), "answer-tag")
     spans = [span for span in boxed_spans(text) if not _denied(text, span[0])]
     boxes = [content for _, _, content in spans]
-    phrases = answer_phrases(text)
+    phrases = [p for p in answer_phrases(text) if _asserted(text, p)]
     if any(b.strip() for b in boxes) or (boxes and not phrases):
         return Extraction(tuple(boxes + _rivals_after(text[spans[-1][1] :])), "boxed")
     if phrases:
         answers = [_phrase_answer(p.text) for p in phrases]
-        earlier = zip(answers[:-1], phrases[:-1], strict=True)
-        rivals = [a for a, p in earlier if _looks_like_math(a) and _asserted(text, p)]
+        rivals = [a for a in answers[:-1] if _looks_like_math(a)]
         headings = map(_phrase_answer, _HEADING.findall(text[: phrases[-1].start]))
         rivals += [h for h in headings if _looks_like_math(h)]
         gsm_lines = list(_GSM8K_LINE.finditer(text))

@@ -54,7 +54,10 @@ _SPACING = re.compile(r"(?<!\\)\\(?:[;:!> ]|quad|qquad|displaystyle|textstyle|li
 _THIN_BETWEEN_DIGITS = re.compile(r"(?<=\d)\\,(?=\d{3})")
 _SIZING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?(?![A-Za-z])\s*")
 _FRAC_VARIANTS = re.compile(r"\\(?:dfrac|tfrac|cfrac)(?![A-Za-z])")
-_DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\})\s*")
+#: a degree mark; a bare ``\\circ`` only right after a number (``f \\circ g`` is composition)
+_DEGREE = re.compile(
+    r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|(?<=\d)\s*\\circ|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\})\s*"
+)
 _PERCENT_END = re.compile(r"\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|\\percent)\s*$")
 _STYLE_CMD = re.compile(
     r"\\(?:text|textbf|textit|textrm|textnormal|mathrm|mathbf|mathit|mathsf|mbox|operatorname|emph)"
@@ -164,7 +167,8 @@ _SENTENCE_WORDS = frozenset(
 _NOT_UNIT_WORDS = frozenset(
     "wrong right correct incorrect true false factorial squared cubed doubled tripled halved twice "
     "minus plus over divided multiplied maybe perhaps possibly probably likely guess unsure ish "
-    "roughly approx approximate estimated estimate".split()
+    "roughly approx approximate estimated estimate below above left down up loss debt behind ahead "
+    "ago".split()
 )
 #: fraction and ordinal words (``5 hundredths``, ``3 fifths``, ``2 halves``), never a counting unit
 _FRACTION_WORD = re.compile(r"(?:ths|half|halves|third|thirds|quarter|quarters|first|second|seconds)$")
@@ -247,6 +251,10 @@ _PLAIN_FUNCS = (
     (re.compile(r">="), r"\\ge "),
     (re.compile(r"!="), r"\\ne "),
 )
+_PMOD = re.compile(r"\s*(?:\\pmod\s*(?:\{[^{}]*\}|\S+)|\(\s*\\?(?:bmod|mod)\s*\d+\s*\))\s*$")
+#: a rate or share after an amount of money: ``\\$18 \\text{ per hour}``, ``\\$5 \\text{ each}``
+_EACH = re.compile(r"\s*(?:\\text\s*\{\s*)?\b(?:each|apiece)\s*\}?\s*$", re.IGNORECASE)
+_RATE = re.compile(r"^(?:/|per\b|each\b|apiece\b|every\b)", re.IGNORECASE)
 #: ``a.m.``/``p.m.`` after a time are part of the answer, not a unit
 _CLOCK = re.compile(r"^\s*[ap]\.?\s*m\.?\s*$", re.IGNORECASE)
 
@@ -318,6 +326,8 @@ def clean(answer: str) -> Cleaned:
     text = text.replace(r"\emptyset", r"\varnothing").replace(r"\lbrace", r"\{").replace(r"\rbrace", r"\}")
     text = re.sub(r"\\(?:ge|geq|geqslant)(?![A-Za-z])", r"\\ge ", text)
     text = re.sub(r"\\(?:le|leq|leqslant)(?![A-Za-z])", r"\\le ", text)
+    text = _PMOD.sub("", text)  # ``5 \\pmod{7}``: the residue is the answer
+    text = re.sub(r"\\equiv(?![A-Za-z])", "=", text)
     text = re.sub(r"\\not\s*=", r"\\ne ", text)
     text = re.sub(r"\\not\s*\\in(?![A-Za-z])", r"\\notin ", text)
     text = re.sub(r"\\(?:neq|ne)(?![A-Za-z])", r"\\ne ", text)
@@ -328,6 +338,9 @@ def clean(answer: str) -> Cleaned:
     if _TRIG.search(text):
         # sin 30° is sin(pi/6): convert in place rather than marking the whole answer
         text = _DEGREE_NUMBER.sub(lambda m: f"(\\frac{{{m.group(1)}\\pi}}{{180}})", text)
+    money = unit == "$"
+    if money:
+        text = _EACH.sub("", text)
     text, text_unit = _take_unit(text, _TEXT_UNIT, explicit=True)
     unit = text_unit or unit
     percent = False
@@ -342,6 +355,8 @@ def clean(answer: str) -> Cleaned:
     text = _PREFIX.sub("", _unwrap_style(text).strip())
     text, word_unit = _take_unit(text, _WORD_UNIT)
     unit = word_unit or unit
+    if money and unit != "$" and _RATE.match(unit or ""):
+        unit = "$"  # ``\\$18 per hour`` is an amount of money
     if unit == "deg":  # ``60 degrees`` is ``60^\\circ``
         unit, degree = None, True
     elif unit == "%":  # ``50 percent`` is ``50\\%``

@@ -37,6 +37,9 @@ _REALS = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_INNER_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+#: a numeral with its base as a subscript: ``1011_2``, ``2A_{16}``
+_BASE_N = re.compile(r"([0-9A-Fa-f]+)_\{?\s*(\d{1,2})\s*\}?")
 _KNOWN_WORDS = frozenset(
     "sin cos tan cot sec csc log ln exp arcsin arccos arctan sinh cosh tanh sqrt frac dfrac pi infty "
     "cdot times div circ text mathrm le ge ne lt gt leq geq neq pm mp cup cap varnothing begin end "
@@ -325,7 +328,7 @@ def _scalar(text: str, percent: bool, degree: bool, unit: str | None) -> Value:
     number = parse_number(text)
     if number is not None:
         return Scalar(text, number, percent or number.percent, degree, unit)
-    if _is_text(text):
+    if _is_text(text) or "\\circ" in text:  # ``f \\circ g``: a composition, compared as written
         return Text(text)
     return Scalar(text, None, percent, degree, unit)
 
@@ -341,8 +344,11 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
         return None
     c = clean(answer)
     text, percent, degree, unit = c.text, c.percent, c.degree, c.unit
-    if not text or not _balanced(text):
-        return None
+    if not text or not _balanced(text) or _INNER_BOX.search(text):
+        return None  # a box inside the answer (``5 \\boxed{6}``) names two answers
+    base = _BASE_N.fullmatch(text)
+    if base is not None:  # ``1011_2``: a numeral in base 2, compared as written
+        return Text(f"{base.group(1).upper()}_{base.group(2)}")
     if text in (r"\varnothing", r"\{\}", "{}", r"\{ \}", "\\O"):
         return Seq("set", ())
     m = _MATRIX.match(text)
@@ -392,7 +398,7 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
     eq_parts = split_top(text, re.compile(r"=|\\in(?![A-Za-z])"))
     if len(eq_parts) > 1 and all(p.strip() for p in eq_parts):
         lhs = eq_parts[0].strip()
-        rhs = eq_parts[-1].strip()
+        rhs = eq_parts[-1].strip() + ("\\%" if percent else "")  # ``\\frac25 = 40\\%``: the % is the rhs's
         named = _NAME.match(lhs) is not None or _names_tuple(lhs)
         if not named and len(eq_parts) == 2:
             value_rhs = _LETTERS_ONLY.match(lhs) is not None or (

@@ -59,6 +59,8 @@ _SQRT_SHORT = re.compile(r"\\sqrt\s*(\\[A-Za-z]+|[0-9A-Za-z])")
 _FRAC_SHORT = re.compile(rf"\\frac\s*{_ARG}\s*{_ARG}")
 #: a number or a closing bracket directly before ``(``, or ``)`` directly before a number
 _PAREN_PRODUCT = re.compile(r"(?<=[\d)}])\s*(?=\()|(?<=\))\s*(?=\d)")
+#: a script right before the match: ``\\log_2(8)``, ``\\sin^2(x)``, ``\\sin^{-1}(x)`` apply a function
+_SCRIPT_BEFORE = re.compile(r"[_^](?:\d+|\{[^{}]*\})$")
 #: two numbers side by side (``2 3``): no reading is safe (the grammar would add them)
 _SIDE_BY_SIDE = re.compile(r"(?<![_^\d.])\d+\s+\d")  # not ``\\log_2 8``
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\(?[^{}()]*\^")
@@ -84,10 +86,25 @@ def _prepare(text: str) -> str:
     text = _SQRT_SHORT.sub(lambda m: r"\sqrt" + braced(m.group(1)), text)
     text = _FRAC_SHORT.sub(lambda m: r"\frac" + braced(m.group(1)) + braced(m.group(2)), text)
     # the grammar adds juxtaposed numbers (``4(3)`` -> 7, ``(2)(3)`` -> 5): make products explicit
-    text = _PAREN_PRODUCT.sub(r"\\cdot ", text)
+    text = _PAREN_PRODUCT.sub(
+        lambda m: m.group() if _SCRIPT_BEFORE.search(text, 0, m.start()) else r"\cdot ", text
+    )
     if r"\choose" in text and not text.startswith("{"):
         text = "{" + text + "}"  # ``10 \choose 3`` reads only when braced
     return text
+
+
+@lru_cache(maxsize=1)
+def _conversion_config() -> Any:
+    """The parser's settings: symbols keep their case (``A`` and ``a``, ``R`` and ``r`` differ)."""
+    from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+
+    return ConversionConfig(
+        interpret_as_mixed_fractions=True,
+        interpret_simple_eq_as_assignment=False,
+        interpret_contains_as_eq=True,
+        lowercase_symbols=False,
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -105,7 +122,7 @@ def parse_latex(text: str) -> Any | None:
         import sympy
         from latex2sympy2_extended import latex2sympy
 
-        expr = latex2sympy(_prepare(text))
+        expr = latex2sympy(_prepare(text), conversion_config=_conversion_config())
     except Exception:  # the parser raises bare Exception on syntax errors
         return None
     except RecursionError:
