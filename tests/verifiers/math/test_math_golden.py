@@ -210,6 +210,15 @@ def test_answer_modes():
     assert judge(r"The answer is not \boxed{5}", "5", answer="boxed-last").value == 0.0
 
 
+def test_raw_solution_columns_as_reference():
+    """Audit: a GSM8K ``answer`` column (worked solution ending ``#### 72``) as the reference
+    scored a correct ``\\boxed{72}`` 0.0 with status ok; a raw column now gives its final value."""
+    gsm8k = "Natalia sold 48/2 = 24 clips in May.\nShe sold 48+24 = 72 clips altogether.\n#### 72"
+    assert judge(r"\boxed{72}", gsm8k).value == 1.0
+    assert judge(r"\boxed{73}", gsm8k).value == 0.0
+    assert judge(r"\boxed{72}", "The answer is 72.").value == 1.0
+
+
 def test_tolerance_only_when_asked():
     assert judge(r"\boxed{0.333}", r"\frac13").value == 0.0
     assert judge(r"\boxed{0.333}", r"\frac13", rel_tol=0.01).value == 1.0

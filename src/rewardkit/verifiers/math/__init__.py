@@ -113,7 +113,9 @@ def parse_reference(text: str) -> Value:
     """Parse a reference answer; raise :class:`InvalidInput` when it cannot be read.
 
     A reference may carry its own ``\\boxed{}`` (MATH solutions do) or ``$`` wrappers; one
-    with several different boxes (``\\boxed{2} and \\boxed{3}``) names all of those values.
+    with several different boxes (``\\boxed{2} and \\boxed{3}``) names all of those values. A
+    worked GSM8K solution (``... #### 72``) or a sentence with an answer phrase (``The answer is
+    72.``) gives its final value, so a dataset's raw solution column works as a reference.
     """
     found = extract(text)
     answers = list(dict.fromkeys(a.strip() for a in found.answers if a.strip()))
@@ -121,8 +123,10 @@ def parse_reference(text: str) -> Value:
     if found.source in ("boxed", "answer-tag") and len(answers) > 1:
         parts = [parse_value(a) for a in answers]
         value = None if any(p is None for p in parts) else Seq("list", tuple(p for p in parts if p))
+    elif found.source in ("boxed", "answer-tag", "gsm8k", "answer-line") and answers:
+        value = parse_value(answers[-1])
     else:
-        value = parse_value(answers[-1] if found.source in ("boxed", "answer-tag") and answers else text)
+        value = parse_value(text)
     if value is None:
         raise InvalidInput(f"reference could not be parsed: {text[:200]!r}")
     for expression in _expressions(value):
