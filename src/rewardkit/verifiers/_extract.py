@@ -179,12 +179,12 @@ _ANSWER_LINE = re.compile(
     r"|\bcorrection\b[\s*_]*[:：])[ \t*_]*([^\n]*)",
     re.IGNORECASE,
 )
-#: ``5 is the answer``, ``$\frac12$ is the final answer``: the value before the phrase
-_ANSWER_AFTER = re.compile(
-    r"(\$[^$\n]{1,80}\$|\\\([^\n]{1,80}?\\\)|[^\s$]{1,40})\s+is\s+(?:the|our|my)\s+"
-    r"(?:final\s+|correct\s+)?answer\b",
-    re.IGNORECASE,
+#: ``5 is the answer``, ``$\frac12$ is the final answer``: the phrase after the value (the value
+#: itself is read backwards from the phrase, so the scan is one pass for a literal)
+_IS_THE_ANSWER = re.compile(
+    r"(?<=\S)\s+is\s+(?:the|our|my)\s+(?:final\s+|correct\s+)?answer\b", re.IGNORECASE
 )
+_VALUE_BEFORE = re.compile(r"(\$[^$\n]{1,80}\$|\\\([^\n]{1,80}?\\\)|[^\s$]{1,40})$")
 #: what a value before ``is the answer`` must hold to be one (not ``this``/``which``)
 _VALUE_LIKE = re.compile(r"[\d$\\]|^\(?[A-Z]\)?$")
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
@@ -248,10 +248,13 @@ def answer_phrases(text: str) -> list[Phrase]:
             tail = corrected.group(1).strip() if corrected else ""
         if tail:
             found.append(Phrase(m.start(), tail_end, tail))
-    for m in _ANSWER_AFTER.finditer(text):
-        value = m.group(1).strip(" *_,:")
+    for m in _IS_THE_ANSWER.finditer(text):
+        before = _VALUE_BEFORE.search(text, max(0, m.start() - 90), m.start())
+        if before is None:
+            continue
+        value = before.group(1).strip(" *_,:")
         if _VALUE_LIKE.search(value):
-            found.append(Phrase(m.start(), m.end(), value))
+            found.append(Phrase(before.start(), m.end(), value))
     found.sort(key=lambda p: p.start)
     return found
 

@@ -254,8 +254,10 @@ def extract(text: str, *, last_number: bool = False, mode: AnswerMode = "auto") 
         return Extraction(tuple(answers + _rivals_after(text[tags[-1].end() :])), "answer-tag")
     spans = [span for span in boxed_spans(text) if not _denied(text, span[0])]
     boxes = [content for _, _, content in spans]
+    if any(b.strip() for b in boxes):
+        return Extraction(tuple(boxes + _rivals_after(text[spans[-1][1] :])), "boxed")
     phrases = [p for p in answer_phrases(text) if _asserted(text, p)]
-    if any(b.strip() for b in boxes) or (boxes and not phrases):
+    if boxes and not phrases:
         return Extraction(tuple(boxes + _rivals_after(text[spans[-1][1] :])), "boxed")
     if phrases:
         answers = [_phrase_answer(p.text) for p in phrases]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: longest answer that is cleaned and parsed; longer "answers" compare as text only
 MAX_ANSWER_CHARS = 2_000
@@ -304,8 +305,10 @@ def _take_unit(text: str, pattern: re.Pattern[str], *, explicit: bool = False) -
     return m.group("value"), unit
 
 
+@lru_cache(maxsize=4096)
 def clean(answer: str) -> Cleaned:
-    """Clean one extracted answer (see the module docstring for what is removed)."""
+    """Clean one extracted answer (see the module docstring for what is removed); cached, as
+    the verifier cleans each answer more than once (emptiness, rivals, parsing)."""
     text = answer[:MAX_ANSWER_CHARS]
     for uni, latex in _UNICODE.items():
         if uni in text:
