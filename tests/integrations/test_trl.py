@@ -100,9 +100,9 @@ def test_reference_columns(column):
 
 def test_reference_key_and_precedence():
     inputs = [{"prompt": "2+2?", "solution": "5", "answer": "4", "final": "\\frac{"}]
-    # "solution" comes first by default
-    assert calculate_rewards(reward_function("math", workers=0), inputs, ["\\boxed{4}"]) == [0.0]
-    assert calculate_rewards(reward_function("math", "answer", workers=0), inputs, ["\\boxed{4}"]) == [1.0]
+    # "answer" comes before "solution" by default (a worked solution in OpenR1-Math / NuminaMath)
+    assert calculate_rewards(reward_function("math", workers=0), inputs, ["\\boxed{4}"]) == [1.0]
+    assert calculate_rewards(reward_function("math", "solution", workers=0), inputs, ["\\boxed{4}"]) == [0.0]
     unreadable = calculate_rewards(reward_function("math", "final", workers=0), inputs, ["\\boxed{4}"])
     assert same(unreadable, [math.nan])
     with pytest.raises(KeyError, match="missing"):
@@ -142,3 +142,53 @@ def test_spec_errors_are_raised_at_construction(monkeypatch):
         reward_function(None)
     monkeypatch.setenv("REWARDKIT_SPEC", "numeric")
     assert reward_function(None, workers=0).__name__ == "rewardkit_numeric"
+
+
+# ----------------------------------------------------------------------------- audit (M2, L2)
+
+
+class FakeScalar:
+    """Duck-typed numpy scalar or array (``tolist``/``item``); conftest's FakeArray is not
+    importable by name when the whole suite runs (several tests/**/conftest.py modules)."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def item(self):
+        return self._value
+
+    def tolist(self):
+        return self._value
+
+
+def test_m2_answer_column_beats_worked_solution():
+    """M2: with both `solution` (a worked solution, OpenR1-Math-220k / NuminaMath) and `answer`,
+    the adapter read `solution` as the reference; `answer`, `ground_truth`, `reference` come first."""
+    worked = "We add: 2 + 2 = 4, and then double it to get \\boxed{8}. Checking... the answer is 8"
+    for column in ("answer", "ground_truth", "reference"):
+        inputs = [{"prompt": "2+2?", "solution": worked, column: "4"}]
+        assert calculate_rewards(reward_function("math", workers=0), inputs, ["\\boxed{4}"]) == [1.0], column
+
+
+def test_m2_numpy_like_values_become_plain_python():
+    """M2: numpy arrays / scalars in TRL columns (a list answer read from Parquet) reached the
+    verifier as-is; they are made plain Python (tolist/item), like the verl adapter does."""
+    inputs = [{"prompt": "2+2?", "answer": FakeScalar(["4"])}, {"prompt": "3+3?", "answer": FakeScalar(6)}]
+    fn = reward_function("math", workers=0)
+    assert calculate_rewards(fn, inputs, ["\\boxed{4}", "\\boxed{6}"]) == [1.0, 1.0]
+
+
+def test_l2_tool_call_last_turn_is_an_empty_response():
+    """L2: a conversational completion whose last assistant turn is a tool call (no text) was
+    scored on an earlier assistant message; it is now an empty response."""
+    completion = [
+        {"role": "assistant", "content": "The answer is \\boxed{4}"},
+        {"role": "tool", "content": "42"},
+        {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "calc"}}]},
+    ]
+    inputs = [{"prompt": "2+2?", "answer": "4"}]
+    assert calculate_rewards(reward_function("math", workers=0), inputs, [completion]) == [0.0]
+    from rewardkit.integrations._common import text_of
+
+    assert text_of(completion) == ""
+    assert text_of([{"role": "assistant", "content": "x"}, {"role": "tool", "content": "y"}]) == "x"

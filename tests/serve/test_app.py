@@ -12,9 +12,9 @@ from conftest import make_client
 
 import rewardkit as rk
 from rewardkit._extras import MissingExtraError
+from rewardkit.core.rows import strip_prompt
 from rewardkit.serve import ServeConfig, create_app
 from rewardkit.serve._app import dumps
-from rewardkit.serve._requests import response_of
 
 MATH = [
     {"prompt": "1+1?", "response": "so \\boxed{2}", "reference": "2"},
@@ -202,10 +202,12 @@ def test_get_reward_strips_the_prompt_prefix_and_returns_floats(client):
     r = client.post("/get_reward", json=body)
     assert r.status_code == 200, r.text
     out = r.json()
-    assert out["rewards"] == [1.0, 0.0, 1.0] and out["scores"] == out["rewards"]
+    # a query that does not contain its prompt is invalid_input (as in the OpenRLHF adapter)
+    assert out["rewards"] == [1.0, 0.0, 0.0] and out["scores"] == out["rewards"]
     assert all(isinstance(x, float) for x in out["rewards"])
-    assert out["extra_logs"]["rewardkit/math"] == [1.0, 0.0, 1.0]
-    assert out["extra_logs"]["rewardkit/failed"] == [0.0, 0.0, 0.0]
+    assert out["extra_logs"]["rewardkit/math"] == [1.0, 0.0, 0.0]
+    assert out["extra_logs"]["rewardkit/failed"] == [0.0, 0.0, 1.0]
+    assert out["extra_logs"]["rewardkit/invalid_input"] == [0.0, 0.0, 1.0]
 
 
 def test_get_reward_failure_is_zero_and_counted():
@@ -246,10 +248,10 @@ def test_malformed_get_reward_names_the_field(client, body, field, words):
     assert r.json()["field"] == field and words in r.json()["error"]
 
 
-def test_response_of_openrlhf_query():
-    assert response_of("PROMPT answer", "PROMPT ") == "answer"
-    assert response_of("answer only", "PROMPT ") == "answer only"
-    assert response_of("anything", "") == "anything"
+def test_strip_prompt_openrlhf_query():
+    assert strip_prompt("PROMPT answer", "PROMPT ") == "answer"
+    assert strip_prompt("answer only", "PROMPT ") is None  # the server marks it invalid_input
+    assert strip_prompt("anything", "") == "anything"
 
 
 # ----------------------------------------------------------------------------- metrics

@@ -23,7 +23,7 @@ from rewardkit.core.compose import compose
 from rewardkit.core.pool import Progress, Unit, get_pool
 from rewardkit.core.registry import VerifierInfo, get_verifier, run_scorer
 from rewardkit.core.spec import Spec, load_spec
-from rewardkit.core.types import RewardResult, Sample
+from rewardkit.core.types import MAX_NESTING, RewardResult, Sample, too_deep
 
 #: Per-sample deadline in seconds when neither the call nor the spec sets one.
 DEFAULT_TIMEOUT = 30.0
@@ -179,9 +179,21 @@ def score(
     parsed: list[Sample | RewardResult] = []
     for obj in samples:
         try:
-            parsed.append(_as_sample(obj))
+            sample = _as_sample(obj)
         except (TypeError, ValueError) as exc:
             parsed.append(RewardResult.fail("invalid_input", f"not a valid sample: {exc}"))
+            continue
+        deep = too_deep(sample)
+        if deep is not None:  # would break pickling (RecursionError) for the whole batch
+            parsed.append(
+                RewardResult.fail(
+                    "invalid_input",
+                    f"{deep} is nested more than {MAX_NESTING} levels deep (the limit of rewardkit)",
+                    field=deep,
+                )
+            )
+            continue
+        parsed.append(sample)
 
     units: list[Unit] = []
     unit_of: dict[tuple[Any, ...], int] = {}

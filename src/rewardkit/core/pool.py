@@ -32,6 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from rewardkit.core._worker import PARENT_PID_ENV
@@ -217,8 +218,18 @@ class WorkerPool:
                 return
             batch = queue.popleft()
             first_time = spec_key not in w.specs
+            message = ("run", spec_key, spec_dict if first_time else None, modules, batch)
             try:
-                w.conn.send(("run", spec_key, spec_dict if first_time else None, modules, batch))
+                data = ForkingPickler.dumps(message)
+            except Exception:  # noqa: BLE001 - a unit that cannot be pickled fails alone
+                batch = _picklable(batch, finish)
+                if not batch:
+                    dispatch(w)
+                    return
+                message = ("run", spec_key, spec_dict if first_time else None, modules, batch)
+                data = ForkingPickler.dumps(message)
+            try:
+                w.conn.send_bytes(data)
             except OSError:
                 queue.appendleft(batch)
                 replace(w, None)
@@ -315,6 +326,23 @@ class WorkerPool:
                         f"rewardkit workers fail to start ({reason}); see their stderr above"
                     ) from None
             replace(w, RewardResult.fail("error", f"{reason} on this sample"))
+
+
+def _picklable(batch: list[Unit], finish: Callable[[int, RewardResult], None]) -> list[Unit]:
+    """The units of ``batch`` that pickle; each other one gets an ``error`` result of its own.
+
+    A unit that cannot be sent to a worker (nested too deeply for ``pickle``, or holding an object
+    that does not pickle) must fail alone, never raise for the whole batch.
+    """
+    kept: list[Unit] = []
+    for unit in batch:
+        try:
+            ForkingPickler.dumps(unit)
+        except Exception as exc:  # noqa: BLE001 - RecursionError, PicklingError, TypeError...
+            finish(unit[0], RewardResult.fail("error", f"sample cannot be sent to a worker process: {exc!r}"))
+        else:
+            kept.append(unit)
+    return kept
 
 
 _POOLS: dict[tuple[int, int | None], WorkerPool] = {}

@@ -96,3 +96,63 @@ def result_to_row(row: dict[str, Any], result: RewardResult) -> dict[str, Any]:
     out["components"] = result.components
     out["details"] = result.details
     return out
+
+
+#: End-of-turn / end-of-text tokens removed from the end of a response (queries keep special
+#: tokens): Qwen/ChatML, Llama 3, Llama 2/Mistral, GPT-2/Qwen base, Gemma, Phi-3, DeepSeek.
+END_TOKENS = (
+    "<|im_end|>",
+    "<|endoftext|>",
+    "<|eot_id|>",
+    "<|end_of_text|>",
+    "</s>",
+    "<end_of_turn>",
+    "<eos>",
+    "<|end|>",
+    "<｜end▁of▁sentence｜>",
+)
+
+
+def strip_prompt(query: str, prompt: str) -> str | None:
+    """The response part of an OpenRLHF ``query`` (prompt + response); ``None``: no prompt in it.
+
+    The one implementation shared by the OpenRLHF adapter (``reward_func``) and the server's
+    ``POST /get_reward``: queries are decoded with special tokens kept, so they carry left
+    padding before the prompt and ``<|im_end|><|endoftext|>``-style tokens after the response.
+
+    Tries, in order: ``query`` starts with ``prompt``; ``prompt`` occurs in ``query`` (its first
+    occurrence); ``query`` starts with ``prompt`` when whitespace is ignored (a tokenizer
+    round trip may add or drop spaces). Trailing end-of-turn tokens (:data:`END_TOKENS`) and the
+    padding before them are removed from the response.
+    """
+    if query.startswith(prompt):
+        rest: str | None = query[len(prompt) :]
+    elif prompt and prompt in query:
+        rest = query[query.index(prompt) + len(prompt) :]
+    else:
+        rest = _strip_loose(query, prompt)
+    if rest is None:
+        return None
+    changed = True
+    while changed:
+        changed = False
+        trimmed = rest.rstrip()
+        for token in END_TOKENS:
+            if trimmed.endswith(token):
+                rest = trimmed[: -len(token)]
+                changed = True
+                break
+    return rest
+
+
+def _strip_loose(query: str, prompt: str) -> str | None:
+    qi = 0
+    for ch in prompt:
+        if ch.isspace():
+            continue
+        while qi < len(query) and query[qi].isspace():
+            qi += 1
+        if qi >= len(query) or query[qi] != ch:
+            return None
+        qi += 1
+    return query[qi:]

@@ -13,6 +13,44 @@ STATUSES: tuple[str, ...] = get_args(Status)
 #: (DESIGN.md style rule 5: cap input sizes before parsing).
 MAX_RESPONSE_CHARS = 1_000_000
 
+#: Deepest nesting of lists/dicts that rewardkit accepts in a sample's ``prompt``, ``reference``
+#: or ``meta``: deeper values (a client's ``[[[...]]]`` 900 levels deep) would make pickling for
+#: the worker processes fail with ``RecursionError``, so the engine scores such a sample
+#: ``invalid_input`` before it reaches a worker.
+MAX_NESTING = 64
+
+
+def nesting_depth(value: Any, limit: int = MAX_NESTING) -> int:
+    """Depth of nested lists, tuples and dicts in ``value`` (a scalar is 0, ``[]`` is 1).
+
+    Iterative (never raises ``RecursionError``) and stops early: any depth above ``limit`` is
+    reported as ``limit + 1``.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > limit:
+            return limit + 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def too_deep(sample: Sample, limit: int = MAX_NESTING) -> str | None:
+    """The first of ``prompt``, ``reference``, ``meta`` nested deeper than ``limit``, else ``None``."""
+    for name in ("prompt", "reference", "meta"):
+        if nesting_depth(getattr(sample, name), limit) > limit:
+            return name
+    return None
+
 
 @dataclass(frozen=True)
 class Sample:

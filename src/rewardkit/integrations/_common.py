@@ -99,9 +99,11 @@ def text_of(value: Any) -> str:
     """A completion as text: a string, or the last assistant message of a chat list.
 
     A message's ``content`` may be a string or a list of parts (``{"type": "text", "text": ...}``).
+    Only the *last* assistant message counts: when it has no text (a tool call, ``content:
+    None``), the response is empty, never an earlier assistant message's text.
 
     Raises:
-        ValueError: ``value`` is neither, or the chat list has no assistant text.
+        ValueError: ``value`` is neither, or the chat list has no assistant message.
     """
     if isinstance(value, str):
         return str(value)
@@ -119,7 +121,8 @@ def text_of(value: Any) -> str:
                     if isinstance(p, (dict, str))
                 ]
                 return "".join(parts)
-        raise ValueError("completion is a chat list without an assistant message with text content")
+            return ""  # the last assistant turn has no text (a tool call): an empty response
+        raise ValueError("completion is a chat list without an assistant message")
     raise ValueError(f"completion must be a string or a chat list, got {type(value).__name__}")
 
 

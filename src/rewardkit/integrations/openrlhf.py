@@ -38,6 +38,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rewardkit.core.rows import END_TOKENS, strip_prompt
 from rewardkit.core.types import RewardResult
 from rewardkit.integrations._common import (
     FAILURE_STATUSES,
@@ -53,62 +54,6 @@ from rewardkit.integrations._common import (
 )
 
 __all__ = ["END_TOKENS", "make_reward_func", "reward_func", "strip_prompt"]
-
-#: End-of-turn / end-of-text tokens removed from the end of a response (queries keep special
-#: tokens): Qwen/ChatML, Llama 3, Llama 2/Mistral, GPT-2/Qwen base, Gemma, Phi-3, DeepSeek.
-END_TOKENS = (
-    "<|im_end|>",
-    "<|endoftext|>",
-    "<|eot_id|>",
-    "<|end_of_text|>",
-    "</s>",
-    "<end_of_turn>",
-    "<eos>",
-    "<|end|>",
-    "<｜end▁of▁sentence｜>",
-)
-
-
-def strip_prompt(query: str, prompt: str) -> str | None:
-    """The response part of ``query`` (``prompt + response``), or ``None`` when the prompt is not there.
-
-    Tries, in order: ``query`` starts with ``prompt``; ``prompt`` occurs in ``query`` (its first
-    occurrence); ``query`` starts with ``prompt`` when whitespace is ignored (a tokenizer
-    round trip may add or drop spaces). Trailing end-of-turn tokens (:data:`END_TOKENS`) and the
-    padding before them are removed from the response.
-    """
-    if query.startswith(prompt):
-        rest: str | None = query[len(prompt) :]
-    elif prompt and prompt in query:
-        rest = query[query.index(prompt) + len(prompt) :]
-    else:
-        rest = _strip_loose(query, prompt)
-    if rest is None:
-        return None
-    changed = True
-    while changed:
-        changed = False
-        trimmed = rest.rstrip()
-        for token in END_TOKENS:
-            if trimmed.endswith(token):
-                rest = trimmed[: -len(token)]
-                changed = True
-                break
-    return rest
-
-
-def _strip_loose(query: str, prompt: str) -> str | None:
-    qi = 0
-    for ch in prompt:
-        if ch.isspace():
-            continue
-        while qi < len(query) and query[qi].isspace():
-            qi += 1
-        if qi >= len(query) or query[qi] != ch:
-            return None
-        qi += 1
-    return query[qi:]
-
 
 def _sample(query: Any, prompt: Any, label: Any) -> dict[str, Any] | RewardResult:
     if not isinstance(query, str):

@@ -37,6 +37,7 @@ from rewardkit.integrations._common import (
     as_list,
     env_spec,
     get_spec,
+    plain,
     report_failures,
     score_batch,
     text_of,
@@ -45,7 +46,9 @@ from rewardkit.integrations._common import (
 __all__ = ["REFERENCE_COLUMNS", "reward_function"]
 
 #: Dataset columns read as the reference, in this order, when ``reference_key`` is not given.
-REFERENCE_COLUMNS = ("solution", "answer", "ground_truth", "reference")
+#: ``solution`` comes last: in OpenR1-Math-220k and NuminaMath it is a worked solution, while
+#: ``answer`` holds the final answer.
+REFERENCE_COLUMNS = ("answer", "ground_truth", "reference", "solution")
 #: Keyword arguments TRL adds that are not dataset columns.
 _TRL_KEYS = frozenset({"completion_ids", "trainer_state", "step", "run_name"})
 
@@ -71,6 +74,8 @@ def _find_reference(kwargs: dict[str, Any], reference_key: str | None, n: int) -
 
 
 def _sample(prompt: Any, completion: Any, reference: Any, task: Any) -> dict[str, Any] | RewardResult:
+    # TRL hands dataset columns as numpy values (arrays, numpy strings): made plain Python, as in verl
+    prompt, completion, reference, task = plain(prompt), plain(completion), plain(reference), plain(task)
     try:
         response = text_of(completion)
     except ValueError as exc:
@@ -99,7 +104,7 @@ def reward_function(
         spec: the spec (a built-in name, a file, a dict or a ``Spec``); ``None``: the
             ``REWARDKIT_SPEC`` environment variable.
         reference_key: the dataset column holding the reference; default: the first of
-            ``solution``, ``answer``, ``ground_truth``, ``reference`` present (or a verl-layout
+            ``answer``, ``ground_truth``, ``reference``, ``solution`` present (or a verl-layout
             ``reward_model`` column's ``ground_truth``). With none of them, references are
             ``None`` and only reference-free terms can score.
         workers: worker processes for ``rk.score`` (``None``: one per core, at most 8).

@@ -44,6 +44,8 @@ from rewardkit.serve._requests import (
 #: Bodies larger than this are parsed in a thread, not on the event loop.
 _PARSE_INLINE_BYTES = 256 * 1024
 _ENDPOINTS = ("/v1/score", "/get_reward", "/health", "/metrics")
+#: Status recorded in /metrics for a request whose client disconnected (nginx's convention).
+CLIENT_CLOSED = 499
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,26 @@ class ServeConfig:
             used when a request names none.
         workers: worker processes (``None``: one per core, at most 8; ``0``: score in the server's
             threads with no hard deadline, for debugging only).
-        timeout: per-sample deadline in seconds for every request (``None``: the spec's, else
-            30 s, capped at ``max_request_timeout`` for specs sent with a request).
+        timeout: per-sample deadline in seconds for every request (``None``: the default spec's,
+            else 30 s; a spec sent with a request may ask for less, never for more than
+            ``max_request_timeout``).
         max_samples: most samples (or queries) in one request; more is a 413.
         max_body_bytes: largest request body; larger is a 413.
         max_batch: most samples merged into one engine call from concurrent requests.
-        max_request_timeout: cap on the deadline a spec sent with a request may ask for.
+        max_request_timeout: cap on the deadline a spec sent with a request may ask for
+            (``None``: the server's own deadline, i.e. ``timeout``, else the default spec's,
+            else 30 s), so one client cannot hold the engine for minutes per sample.
         memory_mb: address-space cap of each worker process (``None``: no cap).
         threads: threads that wait for scoring (bounds the requests scored at once).
+        allow_client_paths: accept file paths sent by clients (a sample's ``reference``/``meta``
+            ``db_path``/``db``, a spec object's ``tokenizer``, ``db_root``, ``db_path``, code
+            executables). Off by default: a client must not make the server open its files.
+            Only for trusted clients.
+        limit_concurrency: most connections uvicorn serves at once; more get a 503
+            (``None``: no limit).
+        timeout_keep_alive: seconds uvicorn keeps an idle keep-alive connection open.
+        h11_max_incomplete_event_size: largest request line plus headers, in bytes.
+        docs: serve ``/docs``, ``/redoc`` and ``/openapi.json`` (off by default).
     """
 
     spec: str | Path | dict[str, Any] | Spec = "math"
@@ -71,9 +85,14 @@ class ServeConfig:
     max_samples: int = 10_000
     max_body_bytes: int = 64 * 1024 * 1024
     max_batch: int = 4096
-    max_request_timeout: float = 300.0
+    max_request_timeout: float | None = None
     memory_mb: int | None = DEFAULT_MEMORY_MB
     threads: int = 64
+    allow_client_paths: bool = False
+    limit_concurrency: int | None = 1024
+    timeout_keep_alive: float = 5.0
+    h11_max_incomplete_event_size: int = 64 * 1024
+    docs: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_samples", "max_body_bytes", "max_batch", "threads"):
@@ -81,12 +100,27 @@ class ServeConfig:
                 raise ValueError(f"ServeConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.workers is not None and self.workers < 0:
             raise ValueError(f"ServeConfig.workers must be >= 0, got {self.workers}")
-        if self.timeout is not None and not self.timeout > 0:
-            raise ValueError(f"ServeConfig.timeout must be positive, got {self.timeout}")
-        if not self.max_request_timeout > 0:
+        for name in ("timeout", "max_request_timeout"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, float)) and 0 < value < math.inf):
+                raise ValueError(f"ServeConfig.{name} must be a positive finite number, got {value}")
+        if self.limit_concurrency is not None and self.limit_concurrency < 1:
+            raise ValueError(f"ServeConfig.limit_concurrency must be >= 1, got {self.limit_concurrency}")
+        if not (0 < self.timeout_keep_alive < math.inf):
+            raise ValueError(f"ServeConfig.timeout_keep_alive must be > 0, got {self.timeout_keep_alive}")
+        if self.h11_max_incomplete_event_size < 1024:
             raise ValueError(
-                f"ServeConfig.max_request_timeout must be positive, got {self.max_request_timeout}"
+                "ServeConfig.h11_max_incomplete_event_size must be >= 1024, "
+                f"got {self.h11_max_incomplete_event_size}"
             )
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``uvicorn.run`` that bound slow or numerous clients."""
+        return {
+            "limit_concurrency": self.limit_concurrency,
+            "timeout_keep_alive": self.timeout_keep_alive,
+            "h11_max_incomplete_event_size": self.h11_max_incomplete_event_size,
+        }
 
 
 def _finite(value: Any) -> Any:
@@ -101,12 +135,20 @@ def _finite(value: Any) -> Any:
 
 
 def dumps(payload: Any) -> bytes:
-    """Strict JSON: non-finite numbers become strings, unknown objects their ``repr``."""
+    """Strict JSON: non-finite numbers become strings, unknown objects their ``repr``.
+
+    Lone surrogates (``"\\ud800"`` in a response or a key a client sent) cannot be encoded as
+    UTF-8: the text is then written with ``\\uXXXX`` escapes (``ensure_ascii``), still valid JSON.
+    """
     try:
         text = json.dumps(payload, ensure_ascii=False, allow_nan=False, default=repr)
     except ValueError:
-        text = json.dumps(_finite(payload), ensure_ascii=False, allow_nan=False, default=repr)
-    return text.encode()
+        payload = _finite(payload)
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False, default=repr)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload, ensure_ascii=True, allow_nan=False, default=repr).encode()
 
 
 class _Server:
@@ -148,12 +190,11 @@ class _Server:
                 raise RequestError(f"invalid spec: {exc!r}", "spec") from None
             if isinstance(spec, str):
                 self._named[spec] = chosen
-        if self.config.timeout is not None:
-            return chosen, self.config.timeout
-        wanted = chosen.timeout or DEFAULT_TIMEOUT
-        if chosen is not self.spec:
-            wanted = min(wanted, self.config.max_request_timeout)
-        return chosen, wanted
+        own = self.config.timeout or self.spec.timeout or DEFAULT_TIMEOUT
+        if chosen is self.spec or self.config.timeout is not None:
+            return chosen, own
+        cap = self.config.max_request_timeout or own
+        return chosen, min(chosen.timeout or DEFAULT_TIMEOUT, cap)
 
     async def score(self, samples: list[Sample], spec: Spec, timeout: float) -> list[RewardResult]:
         """Score off the event loop, merged with concurrent requests of the same spec."""
@@ -224,6 +265,9 @@ def create_app(config: ServeConfig | None = None) -> Any:
     """
     fastapi = require("fastapi", "server")
     responses = require("fastapi.responses", "server")
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
+
     Request = fastapi.Request
     Response = responses.Response
 
@@ -234,11 +278,15 @@ def create_app(config: ServeConfig | None = None) -> Any:
         yield
         server.executor.shutdown(wait=False, cancel_futures=True)
 
+    docs = server.config.docs
     app = fastapi.FastAPI(
         title="rewardkit",
         version=__version__,
         description="Reward server for RL post-training (rewardkit serve).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.rewardkit = server
 
@@ -255,6 +303,9 @@ def create_app(config: ServeConfig | None = None) -> Any:
             response = await call_next(request)
             status = response.status_code
             return response
+        except asyncio.CancelledError:  # the client went away: not a server error
+            status = CLIENT_CLOSED
+            raise
         finally:
             server.metrics.add_in_flight(-1)
             server.metrics.observe_request(endpoint, status, time.perf_counter() - start)
@@ -276,6 +327,8 @@ def create_app(config: ServeConfig | None = None) -> Any:
     async def guarded(endpoint: str, handle: Callable[[], Awaitable[Any]]) -> Any:
         try:
             return json_response(await handle())
+        except ClientDisconnect:  # nobody reads this answer; counted as 499 in /metrics
+            return Response(status_code=CLIENT_CLOSED)
         except RequestError as exc:
             return json_response(exc.to_dict(), exc.status)
         except RewardError as exc:
@@ -289,7 +342,9 @@ def create_app(config: ServeConfig | None = None) -> Any:
         """Score samples: ``{"samples": [...], "spec": optional}`` -> ``{"results": [...]}``."""
 
         async def handle() -> dict[str, Any]:
-            parsed = parse_score_request(await body_of(request), server.config.max_samples)
+            parsed = parse_score_request(
+                await body_of(request), server.config.max_samples, server.config.allow_client_paths
+            )
             spec, timeout = server.resolve(parsed.spec)
             results = await server.score(parsed.samples, spec, timeout)
             server.metrics.observe_samples("/v1/score", (r.status for r in results))
@@ -305,9 +360,13 @@ def create_app(config: ServeConfig | None = None) -> Any:
         """OpenRLHF remote reward model: ``{"query", "prompts", "labels"}`` -> rewards."""
 
         async def handle() -> dict[str, Any]:
-            parsed = parse_reward_request(await body_of(request), server.config.max_samples)
+            parsed = parse_reward_request(
+                await body_of(request), server.config.max_samples, server.config.allow_client_paths
+            )
             spec, timeout = server.resolve(None)
-            results = await server.score(parsed.samples, spec, timeout)
+            todo = [s for s in parsed.samples if isinstance(s, Sample)]
+            scored = iter(await server.score(todo, spec, timeout) if todo else [])
+            results = [next(scored) if isinstance(s, Sample) else s for s in parsed.samples]
             server.metrics.observe_samples("/get_reward", (r.status for r in results))
             return _openrlhf_response(results, spec)
 
@@ -330,4 +389,23 @@ def create_app(config: ServeConfig | None = None) -> Any:
 
     app.get("/health")(health)
     app.get("/metrics")(metrics)
+
+    async def http_error(_request: Any, exc: Any) -> Any:
+        """404, 405... as ``{"error", "field"}`` like every other error."""
+        detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+        if exc.status_code == 404:
+            detail = f"no such endpoint; this server has {', '.join(_ENDPOINTS)}"
+        elif exc.status_code == 405:
+            detail = f"method not allowed here: {detail}"
+        response = json_response({"error": detail, "field": None}, exc.status_code)
+        for key, value in (getattr(exc, "headers", None) or {}).items():
+            response.headers[key] = value
+        return response
+
+    async def internal_error(_request: Any, exc: Exception) -> Any:
+        """Anything unexpected is still a JSON body."""
+        return json_response({"error": f"internal error: {exc!r}", "field": None}, 500)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
     return app

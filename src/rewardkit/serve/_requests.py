@@ -10,9 +10,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rewardkit.core.types import Sample
+from rewardkit.core.rows import strip_prompt
+from rewardkit.core.types import MAX_NESTING, RewardResult, Sample, nesting_depth
 
 _SAMPLE_FIELDS = ("prompt", "response", "reference", "task", "meta")
+#: Keys of a sample's ``reference`` mapping or ``meta`` that name a file on the server (the sql
+#: verifier opens them): refused unless the server allows client paths.
+SAMPLE_PATH_KEYS = ("db_path", "db")
+#: Options of a spec object (terms, shaping entries) that name server files or programs: sql
+#: ``db_path``/``db_root``, ``tokenizer`` (shaping, ``length.cosine``), the code verifier's
+#: ``python``/``node``/``cxx``/``bwrap`` executables.
+SPEC_PATH_KEYS = frozenset({"db_path", "db_root", "tokenizer", "python", "node", "cxx", "bwrap"})
+#: Deepest JSON body accepted at all (samples' fields are held to ``MAX_NESTING`` each).
+MAX_BODY_NESTING = MAX_NESTING + 8
+_MAX_REFERENCE_JSON = 50_000_000
 
 
 class RequestError(ValueError):
@@ -41,17 +52,97 @@ class ScoreRequest:
 class RewardRequest:
     """A validated OpenRLHF ``POST /get_reward`` body, already turned into samples."""
 
-    samples: list[Sample]
+    samples: list[Sample | RewardResult]
 
 
 def parse_json(body: bytes) -> Any:
     """Decode a request body; invalid JSON (or JSON nested too deeply) is a 400."""
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except RecursionError:
         raise RequestError("request body is nested too deeply", None, 400) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise RequestError(f"request body is not valid JSON: {exc}", None, 400) from None
+    if nesting_depth(data, MAX_BODY_NESTING) > MAX_BODY_NESTING:
+        field = _deepest_field(data)
+        raise RequestError(
+            f"{field or 'request body'} is nested more than {MAX_NESTING} levels deep (this server's limit)",
+            field,
+            422 if field else 400,
+        )
+    return data
+
+
+def _deepest_field(data: Any) -> str | None:
+    """The field (``samples[3].reference``, ``labels[0]``, ``spec``...) holding the deepest value."""
+    if not isinstance(data, dict):
+        return None
+    best: tuple[int, str | None] = (-1, None)
+    for key, value in data.items():
+        if isinstance(value, list) and key in ("samples", "query", "prompts", "labels"):
+            for i, item in enumerate(value):
+                where = f"{key}[{i}]"
+                if isinstance(item, dict) and key == "samples":
+                    for name, field_value in item.items():
+                        best = max(best, (nesting_depth(field_value, MAX_BODY_NESTING), f"{where}.{name}"))
+                else:
+                    best = max(best, (nesting_depth(item, MAX_BODY_NESTING), where))
+        else:
+            best = max(best, (nesting_depth(value, MAX_BODY_NESTING), str(key)))
+    return best[1]
+
+
+def _check_depth(value: Any, where: str) -> None:
+    if nesting_depth(value) > MAX_NESTING:
+        raise RequestError(f"{where} is nested more than {MAX_NESTING} levels deep (the limit)", where)
+
+
+def _refuse_path(where: str) -> RequestError:
+    # never touches the filesystem: the answer is the same whether the path exists or not
+    return RequestError(
+        f"{where}: file paths from clients are refused; start the server with --allow-client-paths "
+        "to allow them",
+        where,
+    )
+
+
+def check_sample_paths(reference: Any, meta: dict[str, Any], where_reference: str, where_meta: str) -> None:
+    """Refuse a sample whose ``reference`` mapping (or JSON-object string) or ``meta`` names a file.
+
+    Raises:
+        RequestError: 422 naming the field, e.g. ``samples[0].reference.db_path``.
+    """
+    mapping = reference
+    if isinstance(reference, str):
+        text = reference.strip()
+        if text.startswith("{") and len(text) < _MAX_REFERENCE_JSON:  # the sql verifier reads it so
+            try:
+                mapping = json.loads(text)
+            except (ValueError, RecursionError):
+                mapping = None
+    for where, value in ((where_reference, mapping), (where_meta, meta)):
+        if isinstance(value, dict):
+            for key in SAMPLE_PATH_KEYS:
+                if isinstance(value.get(key), str) and value[key]:
+                    raise _refuse_path(f"{where}.{key}")
+
+
+def check_spec_paths(spec: Any, where: str = "spec") -> None:
+    """Refuse a spec object with an option that names a server file or program (``tokenizer``...).
+
+    Raises:
+        RequestError: 422 naming the field, e.g. ``spec.shaping[0].tokenizer``.
+    """
+    stack: list[tuple[Any, str]] = [(spec, where)]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if str(key) in SPEC_PATH_KEYS and child not in (None, ""):
+                    raise _refuse_path(f"{at}.{key}")
+                stack.append((child, f"{at}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(value))
 
 
 def _type(value: Any) -> str:
@@ -101,8 +192,12 @@ def _spec_field(value: Any) -> str | dict[str, Any] | None:
     raise RequestError(f"spec must be a string or an object, got {_type(value)}", "spec")
 
 
-def sample_from_json(item: Any, where: str) -> Sample:
-    """One sample object with :class:`Sample`'s field names; a wrong JSON type is a 422."""
+def sample_from_json(item: Any, where: str, allow_paths: bool = False) -> Sample:
+    """One sample object with :class:`Sample`'s field names; a wrong JSON type is a 422.
+
+    A field nested more than :data:`MAX_NESTING` levels deep is a 422 naming it; so is a file
+    path in ``reference``/``meta`` (``db_path``, ``db``) unless ``allow_paths``.
+    """
     if not isinstance(item, dict):
         raise RequestError(f"{where} must be an object, got {_type(item)}", where)
     unknown = sorted(set(item) - set(_SAMPLE_FIELDS))
@@ -136,31 +231,39 @@ def sample_from_json(item: Any, where: str) -> Sample:
         meta = {}
     if not isinstance(meta, dict):
         raise RequestError(f"{where}.meta must be an object, got {_type(meta)}", f"{where}.meta")
-    return Sample(prompt=prompt, response=response, reference=item.get("reference"), task=task, meta=meta)
+    reference = item.get("reference")
+    for name, value in (("prompt", prompt), ("reference", reference), ("meta", meta)):
+        _check_depth(value, f"{where}.{name}")
+    if not allow_paths:
+        check_sample_paths(reference, meta, f"{where}.reference", f"{where}.meta")
+    return Sample(prompt=prompt, response=response, reference=reference, task=task, meta=meta)
 
 
-def parse_score_request(data: Any, max_samples: int) -> ScoreRequest:
-    """Validate a ``/v1/score`` body: ``{"samples": [...], "spec": optional}``."""
+def parse_score_request(data: Any, max_samples: int, allow_paths: bool = False) -> ScoreRequest:
+    """Validate a ``/v1/score`` body: ``{"samples": [...], "spec": optional}``.
+
+    Without ``allow_paths``, file paths in samples and in a spec object are a 422 naming the field.
+    """
     body = _object(data, {"samples", "spec"})
     items = _list(body, "samples", max_samples)
     assert items is not None
-    samples = [sample_from_json(item, f"samples[{i}]") for i, item in enumerate(items)]
-    return ScoreRequest(samples=samples, spec=_spec_field(body.get("spec")))
+    samples = [sample_from_json(item, f"samples[{i}]", allow_paths) for i, item in enumerate(items)]
+    spec = _spec_field(body.get("spec"))
+    if isinstance(spec, dict):
+        _check_depth(spec, "spec")
+        if not allow_paths:
+            check_spec_paths(spec)
+    return ScoreRequest(samples=samples, spec=spec)
 
 
-def response_of(query: str, prompt: str) -> str:
-    """OpenRLHF's ``query`` is prompt + response: drop the prompt when it is a prefix."""
-    if prompt and query.startswith(prompt):
-        return query[len(prompt) :]
-    return query
-
-
-def parse_reward_request(data: Any, max_samples: int) -> RewardRequest:
+def parse_reward_request(data: Any, max_samples: int, allow_paths: bool = False) -> RewardRequest:
     """Validate an OpenRLHF body ``{"query": [...], "prompts": [...], "labels": [...]}``.
 
     ``prompts`` and ``labels`` are optional (older OpenRLHF clients send ``query`` alone); when
     given they must have one entry per query. Other keys OpenRLHF forks add (``metadata``...)
-    are ignored.
+    are ignored. The response is cut from each query by :func:`rewardkit.core.rows.strip_prompt`
+    (the OpenRLHF adapter's function: left padding, trailing ``<|im_end|><|endoftext|>``); a
+    query that does not contain its prompt is an ``invalid_input`` result, not a sample.
     """
     if not isinstance(data, dict):
         raise RequestError(f"request body must be a JSON object, got {_type(data)}", None)
@@ -173,7 +276,7 @@ def parse_reward_request(data: Any, max_samples: int) -> RewardRequest:
             raise RequestError(
                 f"{key} has {len(values)} items but query has {len(queries)}; give one per query", key
             )
-    samples = []
+    samples: list[Sample | RewardResult] = []
     for i, query in enumerate(queries):
         if not isinstance(query, str):
             raise RequestError(f"query[{i}] must be a string, got {_type(query)}", f"query[{i}]")
@@ -183,5 +286,14 @@ def parse_reward_request(data: Any, max_samples: int) -> RewardRequest:
         if not isinstance(prompt, str):
             raise RequestError(f"prompts[{i}] must be a string, got {_type(prompt)}", f"prompts[{i}]")
         reference = None if labels is None else labels[i]
-        samples.append(Sample(prompt=prompt, response=response_of(query, prompt), reference=reference))
+        _check_depth(reference, f"labels[{i}]")
+        if not allow_paths:
+            check_sample_paths(reference, {}, f"labels[{i}]", f"labels[{i}]")
+        response = strip_prompt(query, prompt)
+        if response is None:
+            samples.append(
+                RewardResult.fail("invalid_input", f"query[{i}] does not contain its prompt (prompts[{i}])")
+            )
+        else:
+            samples.append(Sample(prompt=prompt, response=response, reference=reference))
     return RewardRequest(samples=samples)

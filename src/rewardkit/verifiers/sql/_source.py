@@ -96,14 +96,26 @@ def _from_db_id(db_id: Any, db_root: str | None) -> str:
     if not db_root:
         raise InvalidInput(f"sample names db_id={db_id!r} but the 'db_root' option is not set")
     safe = str(db_id)
-    if not safe or "/" in safe or "\\" in safe or safe in (".", ".."):
-        raise InvalidInput(f"bad db_id {db_id!r}")
-    root = os.path.expanduser(db_root)
+    # a db_id is a name under db_root, never a path: no separators, no "..", no drive or NUL
+    if (
+        not safe
+        or "/" in safe
+        or "\\" in safe
+        or "\0" in safe
+        or ".." in safe
+        or safe == "."
+        or os.path.isabs(safe)
+        or os.path.splitdrive(safe)[0]
+    ):
+        raise InvalidInput(f"bad db_id {db_id!r}: a database name under db_root, not a path")
+    root = os.path.normpath(os.path.abspath(os.path.expanduser(db_root)))
     for pattern in _ID_PATTERNS:
-        candidate = os.path.join(root, pattern.format(id=safe))
+        candidate = os.path.normpath(os.path.join(root, pattern.format(id=safe)))
+        if os.path.commonpath([root, candidate]) != root:  # belt and braces: stays under db_root
+            raise InvalidInput(f"bad db_id {db_id!r}: a database name under db_root, not a path")
         if os.path.isfile(candidate):
             return os.path.realpath(candidate)
-    raise InvalidInput(f"no database for db_id {safe!r} under {db_root}")
+    raise InvalidInput(f"no database for db_id {safe!r} under the db_root option")
 
 
 def resolve(sample: Sample, *, db_path: str | None, db_root: str | None, engine: str) -> tuple[str, Database]:
