@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "core"))  # faulty_verifiers: test.faulty (hang, raise, ...)
 
+
 from rewardkit.integrations import reset_failure_counts  # noqa: E402
 
 
@@ -43,17 +44,3 @@ def code_rows() -> list[dict]:
     return [correct, wrong]
 
 
-class FakeArray:
-    """Duck-typed stand-in for a numpy array (verl's non_tensor_batch holds them): has ``tolist``."""
-
-    def __init__(self, items):
-        self._items = list(items)
-
-    def tolist(self):
-        return list(self._items)
-
-    def __iter__(self):
-        return iter(self._items)
-
-    def __len__(self):
-        return len(self._items)

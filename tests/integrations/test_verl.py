@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import faulty_verifiers  # noqa: F401  registers test.faulty
 import pytest
-from conftest import FakeArray
+from adapter_helpers import FakeArray
 
 import rewardkit as rk
 from rewardkit.integrations import failure_counts

@@ -22,17 +22,12 @@ for extra in (ROOT / "tests", ROOT / "tests" / "core"):
 
 import faulty_verifiers  # noqa: E402,F401  registers test.faulty / test.len
 from fastapi.testclient import TestClient  # noqa: E402
-
-from rewardkit.serve import ServeConfig, create_app  # noqa: E402
+from serve_helpers import make_client  # noqa: E402
 
 #: Launcher that registers the test verifiers, then runs the CLI (as tests/cli does).
 PLUGIN_LAUNCHER = "import faulty_verifiers\nfrom rewardkit.cli import main\nraise SystemExit(main())\n"
 
 
-def make_client(**config: object) -> TestClient:
-    """A TestClient on a fresh app; ``workers`` defaults to 0 (inline, fast)."""
-    config.setdefault("workers", 0)
-    return TestClient(create_app(ServeConfig(**config)))  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from conftest import make_client
+from serve_helpers import make_client
 
 import rewardkit as rk
 from rewardkit._extras import MissingExtraError

@@ -5,7 +5,7 @@ garbage inputs come back as results (never a 5xx). Reuses tests/test_contract.py
 from __future__ import annotations
 
 import pytest
-from conftest import make_client
+from serve_helpers import make_client
 
 from test_contract import BUILTIN, GARBAGE, _example, _spec
 

@@ -12,7 +12,7 @@ import time
 
 import httpx
 import pytest
-from conftest import ROOT
+from serve_helpers import ROOT
 
 import rewardkit as rk
 from test_contract import BUILTIN, _example, _spec

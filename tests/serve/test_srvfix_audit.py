@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_client
+from serve_helpers import ROOT, make_client
 
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.types import MAX_NESTING, Sample
