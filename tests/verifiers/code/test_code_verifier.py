@@ -299,3 +299,59 @@ def test_stdlib_helpers_that_peek_at_frames_still_work():
         "print(P(1, 2).x + Q(3).a + Color.GREEN.value)"
     )
     assert score(code, {"inputs": [""], "outputs": ["6"]}).value == 1.0
+
+
+# ---------------------------------------------------------------- red-team audit, 2026-12-02
+# Tests ran in the candidate's own namespace, so a wrong function passed by shadowing a builtin,
+# patching a module or rebinding a setup variable that the test's other side uses.
+SHADOWING = [
+    pytest.param(
+        {"test_list": ["assert set(similar_elements((3,4,5,6),(5,7,4,10))) == set((4, 5))"]},
+        "def similar_elements(a, b):\n    return None\nset = lambda *a: 0",
+        "def similar_elements(a, b):\n    return tuple(set(a) & set(b))",
+        id="builtin_set_shadowed",
+    ),
+    pytest.param(
+        {
+            "test": "def check(candidate):\n    assert abs(candidate([1.0, 2.0, 3.0]) - 2.0/3.0) < 1e-6\n",
+            "entry_point": "mad",
+        },
+        "def mad(xs):\n    return 123.0\nabs = lambda v: 0",
+        "def mad(xs):\n    m = sum(xs) / len(xs)\n    return sum(abs(x - m) for x in xs) / len(xs)",
+        id="builtin_abs_shadowed",
+    ),
+    pytest.param(
+        {"test_list": ["import math\nassert math.isclose(area(2), 12.566, rel_tol=0.001)"]},
+        "import math\nmath.isclose = lambda *a, **k: True\ndef area(r):\n    return 0",
+        "import math\ndef area(r):\n    return math.pi * r * r",
+        id="module_function_patched",
+    ),
+    pytest.param(
+        {"test_list": ["assert largest([]) == float('-inf')"]},
+        "def largest(xs):\n    return 0\nfloat = lambda *a: 0",
+        "def largest(xs):\n    return max(xs, default=float('-inf'))",
+        id="builtin_float_shadowed",
+    ),
+    pytest.param(
+        {"test_list": ["assert sort_it([3, 1, 2]) == expected"], "test_setup_code": "expected = [1, 2, 3]"},
+        "def sort_it(x):\n    global expected\n    expected = 'junk'\n    return 'junk'",
+        "def sort_it(x):\n    return sorted(x)",
+        id="setup_variable_rebound",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reference", "cheat", "honest"), SHADOWING)
+def test_tests_run_in_their_own_namespace(reference, cheat, honest):
+    assert score(py(cheat), reference).value == 0.0
+    assert score(py(honest), reference).value == 1.0
+
+
+def test_code_in_an_unclosed_think_block_is_not_run():
+    """Audit: code inside ``<think>`` was run and scored even when thinking never closed (the
+    other verifiers score 0 there, verifiers PR #213)."""
+    ref = {"inputs": ["3\n"], "outputs": ["9\n"]}
+    code = "```python\nn = int(input())\nprint(n * n)\n```"
+    assert score("<think>\n" + code, ref).value == 0.0
+    assert score("<think>" + code + "</think>\nI cannot answer.", ref).value == 0.0
+    assert score("<think>plan</think>\n" + code, ref).value == 1.0

@@ -61,6 +61,9 @@ class CodeOptions:
             ``tol * max(1, |expected|)``; by default comparison is exact.
         fail_fast: stop at the first failing test (the rest count as failed, ``skipped``).
         max_tests: run at most this many test cases (0: all); the rest are not counted.
+        think: only text after ``</think>`` counts and an unclosed ``<think>`` scores 0 (reason
+            ``think_unclosed``), as in the other verifiers: code still being drafted in the
+            reasoning is not an answer.
         bwrap: the bubblewrap binary.
         python: interpreter for Python code (default: the base interpreter of this Python; it
             must live under ``/usr`` or in its own prefix, which is bound read-only).
@@ -82,6 +85,7 @@ class CodeOptions:
     float_tolerance: float | None = None
     fail_fast: bool = False
     max_tests: int = 0
+    think: bool = True
     bwrap: str = "bwrap"
     python: str | None = None
     node: str = "node"
@@ -128,6 +132,7 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
     Raises:
         InvalidInput: the reference cannot be read or asks for something unsupported.
     """
+    from rewardkit.verifiers._extract import strip_think
     from rewardkit.verifiers.code._cases import normalise_language, parse_reference
     from rewardkit.verifiers.code._extract import detect_language, extract_code
     from rewardkit.verifiers.code._run import RunLimits, SuiteRunner
@@ -139,8 +144,14 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
 
     suite = parse_reference(sample.reference)
     language = opts.language if opts.language != "auto" else suite.language
+    response = sample.response
+    if opts.think:
+        response, closed = strip_think(response)
+        if not closed:
+            base_lang = normalise_language(language) or "python"
+            return RewardResult.ok(0.0, reason="think_unclosed", passed=0, language=base_lang)
     if language is None and not suite.kinds - {"stdio"}:
-        language = detect_language(sample.response)  # a C++ answer to a stdin/stdout problem
+        language = detect_language(response)  # a C++ answer to a stdin/stdout problem
     language = normalise_language(language) or "python"
     if language != "python" and suite.kinds - {"stdio"}:
         raise InvalidInput(
@@ -148,7 +159,7 @@ def score_code(sample: Sample, opts: CodeOptions) -> RewardResult:
         )
     cases = suite.cases[: opts.max_tests] if opts.max_tests else suite.cases
     base = {"language": language, "layout": suite.layout, "total": len(cases)}
-    code = extract_code(sample.response, language)
+    code = extract_code(response, language)
     if code is None:
         return RewardResult.ok(0.0, reason="no_code", passed=0, **base)
     # Lone surrogates cannot be written as UTF-8; the program sees U+FFFD instead (a candidate

@@ -277,6 +277,51 @@ class Unserialisable(Exception):
 _ENCODE = _make_encoder()
 _QUOTE = json.encoder.encode_basestring_ascii  # the C function, captured before any candidate runs
 
+# Pristine copies of the builtins and of every preloaded module, taken once here (children share
+# them copy-on-write). Tests are evaluated in their own namespace built from these, so a candidate
+# that shadows a builtin (``set = lambda *a: 0``, ``abs = ...``), rebinds a setup variable
+# (``global expected``) or patches a module (``math.isclose = lambda *a, **k: True``) changes
+# nothing the test sees (red-team audit of 2026-12-02).
+_PRISTINE_BUILTINS: dict[str, Any] = dict(vars(__import__("builtins")))
+_PRISTINE_MODULES: dict[str, dict[str, Any]] = {
+    name: dict(vars(mod)) for name, mod in list(sys.modules.items()) if isinstance(mod, types.ModuleType)
+}
+
+
+# The helpers below run after the candidate: every builtin they use is bound as a default
+# argument here, so a candidate that patches the ``builtins`` module cannot reach them.
+def _pristine(value: Any, _type: Any = type, _module: Any = types.ModuleType, _get: Any = dict.get) -> Any:
+    """A module as it was before any candidate ran (a fresh copy); other values unchanged."""
+    if _type(value) is not _module:
+        return value
+    saved = _get(_PRISTINE_MODULES, value.__name__)
+    if saved is None:
+        return value  # imported by the candidate itself: nothing older to restore
+    copy = _module(value.__name__)
+    copy.__dict__.update(saved)
+    return copy
+
+
+def _test_namespace(
+    candidate: dict[str, Any], _dict: Any = dict, _list: Any = list, _pristine: Any = _pristine
+) -> dict[str, Any]:
+    """The namespace tests run in: pristine builtins and modules, plus the candidate's own
+    definitions (its functions and classes), never its rebinding of a builtin name."""
+    ns: dict[str, Any] = {"__builtins__": _dict(_PRISTINE_BUILTINS), "__name__": "__rk_tests__"}
+    for key, value in _list(_dict.items(candidate)):
+        if key.startswith("__") or key in _PRISTINE_BUILTINS:
+            continue
+        ns[key] = _pristine(value)
+    return ns
+
+
+def _restore_modules(
+    ns: dict[str, Any], _list: Any = list, _items: Any = dict.items, _pristine: Any = _pristine
+) -> None:
+    """Replace every module bound in ``ns`` (by the setup's own imports) with a pristine copy."""
+    for key, value in _list(_items(ns)):
+        ns[key] = _pristine(value)
+
 
 def _install_guard() -> None:
     """Audit hook that closes the routes from candidate code to the harness's memory.
@@ -349,6 +394,7 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
     # Everything used after the candidate starts is captured here: the candidate may patch
     # builtins, ``json``, ``os`` or ``atexit``, but not these local references.
     write, exit_, encode, quote = os.write, os._exit, _ENCODE, _QUOTE
+    test_namespace, restore_modules = _test_namespace, _restore_modules
     _len, _str, _type, _int, _getattr = len, str, type, int, getattr
     _irepr, _join, _memoryview = int.__repr__, str.join, memoryview
     _run_exitfuncs = atexit._run_exitfuncs
@@ -402,8 +448,10 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
     outcome = None
     try:
         exec(compile(code, "main.py", "exec"), namespace)
+        tests = test_namespace(namespace)
         if setup:
-            exec(compile(setup, "tests.py", "exec"), namespace)
+            exec(compile(setup, "tests.py", "exec"), tests)
+            restore_modules(tests)
         if kind == "call":
             target: Any = namespace.get(fn_name)
             solution: Any = namespace.get("Solution")
@@ -421,9 +469,9 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
                 encode(value)
                 return value
 
-            namespace["__rk_check__"] = checker
+            tests["__rk_check__"] = checker
             scope = {"__rk_check__": checker}
-            parts = [encode(eval(compile(src, "tests.py", "eval"), namespace, scope)) for src in exprs]
+            parts = [encode(eval(compile(src, "tests.py", "eval"), tests, scope)) for src in exprs]
             outcome = '{"values":[' + _join(",", parts) + "]}"
         elif kind == "raw":
             outcome = '{"done":true}'
