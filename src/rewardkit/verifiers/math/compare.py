@@ -57,6 +57,7 @@ class Context:
             raise BudgetExceeded
 
 
+_BRACED_SCRIPT = re.compile(r"([_^])\{(\w)\}")
 _WORDLIKE = re.compile(r"^[A-Za-z]{2,}(?: [A-Za-z]+)*$")
 _NON_DECIMAL_DOT = re.compile(r"\.(?!\d)|(?<!\d)\.")
 
@@ -64,6 +65,7 @@ _NON_DECIMAL_DOT = re.compile(r"\.(?!\d)|(?<!\d)\.")
 def _text_key(text: str) -> str:
     """Case-, space- and dot-insensitive text (``4:30 p.m.`` = ``4:30 PM``)."""
     # dots go (``p.m.`` = ``pm``) except a decimal point (``1.5 times`` is not ``15 times``)
+    text = _BRACED_SCRIPT.sub(r"\1\2", text)  # ``a_{3}`` = ``a_3``
     return _NON_DECIMAL_DOT.sub("", normalize_text(text, punctuation="edges").replace(" ", ""))
 
 
@@ -330,6 +332,12 @@ def _is_number(value: Value) -> bool:
     return isinstance(value, Scalar) and value.number is not None
 
 
+def _is_constant(text: str) -> bool:
+    """Whether ``text`` is an expression without free variables (``\\sum_{k=1}^{10} k``)."""
+    expr = symbolic.parse_latex(text)
+    return expr is not None and not getattr(expr, "free_symbols", True)
+
+
 def _constant_step_holds(step: str, value: Value, ctx: Context) -> bool:
     """A side without variables in a chain must equal the value it leads to; others pass.
 
@@ -343,6 +351,8 @@ def _constant_step_holds(step: str, value: Value, ctx: Context) -> bool:
         expr = symbolic.parse_latex(side.text)
         if expr is None or getattr(expr, "free_symbols", True):
             return True  # a side with variables (``m + n = 13``) states a quantity, not a value
+        if not symbolic.is_safe(expr) or symbolic.evaluate(expr) is None:
+            return True  # ``\\gcd(12, 18)``: not evaluated here, so not judged either
     if value.percent and not side.percent and value.number is not None:
         fraction = value.number.value / 100
         value = Scalar(str(fraction), Number(fraction))
@@ -371,13 +381,18 @@ def values_equal(ref: Value, ans: Value, ctx: Context) -> bool:
         if isinstance(ref, Named) and isinstance(ans, Equation) and _is_number(ref.value):
             return False  # ``2x = 10`` against ``x = 5``: the equation is not solved
         return equations_equal(ref, ans)
-    if isinstance(ans, Equation) and ans.value_rhs and ans.relation == "eq" and isinstance(ref, Scalar):
-        # ``m + n = 13`` or ``3 \\times 4 = 12`` against ``12``: the value stated last, and a
-        # computation on the left must be right (``12 = 5`` states nothing)
+    computation = isinstance(ans, Equation) and (ans.value_rhs or _is_constant(ans.lhs))
+    if isinstance(ans, Equation) and computation and ans.relation == "eq" and isinstance(ref, Scalar):
+        # ``m + n = 13``, ``3 \\times 4 = 12`` or ``\\sum_{k=1}^{10} k = 55`` against the value:
+        # the value stated last, and a computation on the left must be right (``12 = 5`` states
+        # nothing); when it is, its left side is the same value (``\\frac25 = 40\\%`` vs ``\\frac25``)
         value = parse_value(ans.rhs)
-        if not isinstance(value, Scalar) or not scalars_equal(ref, value, ctx):
+        if not isinstance(value, Scalar) or not _constant_step_holds(ans.lhs, value, ctx):
             return False
-        return _constant_step_holds(ans.lhs, value, ctx)
+        if scalars_equal(ref, value, ctx):
+            return True
+        side = parse_value(ans.lhs)
+        return _is_constant(ans.lhs) and isinstance(side, Scalar) and scalars_equal(ref, side, ctx)
     if isinstance(ref, Text) or isinstance(ans, Text):
         ref_text = ref.text if isinstance(ref, (Text, Scalar)) else None
         ans_text = ans.text if isinstance(ans, (Text, Scalar)) else None

@@ -64,7 +64,11 @@ _GOVERNED = re.compile(
     r"(?:\b(?:suppose|supposing|assume|assuming|if|whether|guess|nor|"
     r"(?:mistake|error) is to (?:think|say|assume))"
     r"\s+(?:that\s+)?(?:the\s+|our\s+|my\s+)?(?:final\s+|correct\s+)?"
-    r"|\b(?:student|user|your|their|his|her)(?:'s|s')?\s+(?:final\s+)?)$",
+    r"|\b(?:student|user|your|their|his|her)(?:'s|s')?\s+(?:final\s+)?"
+    r"|\b(?:check|checking|verify|verifying)\s+(?:our|my|the)\s+"
+    r"|\b(?:students|people|many|some|one|you)\s+(?:might\s+|may\s+|would\s+|could\s+)?"
+    r"(?:think|believe|assume|guess|expect)\s+(?:that\s+)?(?:the\s+)?"
+    r"|\b(?:might|may|would|could)\s+seem\s+(?:that\s+)?(?:the\s+)?)$",
     re.IGNORECASE,
 )
 #: a general remark, not this problem's answer: ``In general, the answer is \\binom{n}{2}``
@@ -72,24 +76,31 @@ _GENERAL = re.compile(
     r"\b(?:in general|generally|for example|for instance|in the general case)\b", re.IGNORECASE
 )
 #: a tail that only estimates: ``the answer should be around 50``
-_ESTIMATE = re.compile(r"^(?:around|about|approximately|roughly|near|close to|~|\\approx)\b", re.IGNORECASE)
+_ESTIMATE = re.compile(
+    r"^(?:around|about|approximately|roughly|near|close to|~|\\approx|larger|smaller|greater|less|more|"
+    r"bigger|at least|at most|half|twice|double|a multiple|divisible|positive|negative|odd|even)\b",
+    re.IGNORECASE,
+)
 #: words that offer another value: inside an aside or clause they make the answer a hedge
 _HEDGE = re.compile(
     r"\b(?:or|maybe|perhaps|possibly|could|might|otherwise|alternatively|also be)\b", re.IGNORECASE
 )
-#: after the final answer, a cue that offers or corrects to another value, then that value:
-#: ``, maybe $6$``, ``If not, then 6.``, ``Wait, that's wrong. The correct value is 6.``
+#: after the final answer, a cue that offers or corrects to another value, then that value right
+#: after it: ``, maybe $6$``, ``The correct value is 6.``, ``it should be $6$``, ``The result is 6``;
+#: ``If not, then 6.`` (remarks with a number further on, ``But let me double-check: 16 - 3 = 13``,
+#: ``A common wrong answer is 24``, are not rivals)
+_VALUE = r"(\$[^$\n]{1,60}\$|\\\([^\n]{1,60}?\\\)|(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=[.,;!?)]|\s*$))"
 _HEDGE_AFTER = re.compile(
-    r"\b(?:maybe|perhaps|possibly|otherwise|if not|wrong|incorrect|on reflection|instead|rather|"
-    r"should (?:actually )?be|(?:correct|actual|true) (?:value|answer|result) is|the result is|"
-    r"the value is|but)\b[^\n]{0,80}?"
-    r"(\$[^$\n]{1,60}\$|\\\([^\n]{1,60}?\\\)|(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=[.,;!?)]|\s*$|\s+(?:if|when|instead)\b))",
+    r"\b(?:maybe|possibly|on reflection(?:,? it (?:is|should be))?|instead(?:,? it is)?|or rather|"
+    r"should (?:actually )?be|(?:correct|actual|true) (?:value|answer|result) is|"
+    r"the (?:result|value|total) is|if not,?(?: then)?(?: it is)?|otherwise,?(?: it is)?)"
+    r"[:,]?[ \t]*" + _VALUE,
     re.IGNORECASE | re.MULTILINE,
 )
 #: a value offered as also possible: ``though 4 is also possible``, ``$6$ if we count zero``
 _ALSO_AFTER = re.compile(
     r"(\$[^$\n]{1,60}\$|(?<![\w.])-?\d[\d,]*(?:\.\d+)?)\s+(?:is|are|would be)\s+also\s+"
-    r"(?:possible|valid|correct|an answer)|(\$[^$\n]{1,60}\$)\s+(?:if|when)\b",
+    r"(?:possible|valid|correct|an answer)|\b(?:but|or)\s+(\$[^$\n]{1,60}\$)\s+(?:if|when)\b",
     re.IGNORECASE,
 )
 #: a rival offered right after the final answer: ``\\boxed{3} or $4$``, ``\\boxed{5} (or 6)``
@@ -97,7 +108,8 @@ _ALSO_AFTER = re.compile(
 #: cannot make the match quadratic)
 _OR_AFTER = re.compile(
     r"^(?:[\s.,;$]|\\\]|\\\)|\\q?quad|\\,)*(?:\(\s*)?(?:\\text\s*\{\s*)?or\s*\}?\s+"
-    r"(?!equivalently|in other words|i\.e|that is)(?:maybe\s+|possibly\s+|perhaps\s+)?"
+    r"(?!equivalently|in other words|i\.e|that is|about|approximately|roughly|around|~|\\approx)"
+    r"(?:maybe\s+|possibly\s+|perhaps\s+)?"
     r"([^\n;)]{1,60})",
     re.IGNORECASE,
 )
@@ -184,7 +196,9 @@ def _rivals_after(text: str) -> list[str]:
     if lead is not None:
         tail = lead.group(1)
         end = _SENTENCE_END.search(tail)
-        found.append(_phrase_answer(tail[: end.start()] if end else tail))
+        tail = tail[: end.start()] if end else tail
+        if "%" not in tail:  # ``\\frac38, or $37.5\\%$``: the same value as a percent
+            found.append(_phrase_answer(tail))
     found += [_phrase_answer(p.text) for p in answer_phrases(text) if _asserted(text, p)]
     found += gsm8k_answers(text)
     found += [_phrase_answer(h) for h in _HEADING.findall(text)]
@@ -204,8 +218,11 @@ def _asserted(text: str, phrase: Phrase) -> bool:
     before = text[max(0, phrase.start - 60) : phrase.start]
     after = text[phrase.end : phrase.end + 40]
     sentence = re.split(r"[.!?\n]", text[max(0, phrase.start - 200) : phrase.start])[-1]
+    head = text[phrase.start : phrase.start + 40]
+    counterfactual = re.match(r"answers?\s+would\s+(?:have\s+)?be", head, re.IGNORECASE)
     return (
-        _GOVERNED.search(before) is None
+        counterfactual is None
+        and _GOVERNED.search(before) is None
         and _GENERAL.search(sentence) is None
         and not after.lstrip(" $").startswith("?")
         and not re.match(r"\s*,?\s*which is (?:incorrect|wrong|not)", after)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rewardkit.verifiers._numbers import Number, parse_number
+from rewardkit.verifiers._numbers import Number, parse_number, round_half_away
 from rewardkit.verifiers.math.normalize import clean
 
 MAX_ITEMS = 64
@@ -23,7 +23,7 @@ _MAX_DEPTH = 6
 _MATRIX = re.compile(r"^\\begin\{([pbB]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _NAME = re.compile(
     r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?'*|\\[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?"
-    r"|[A-Za-z](?:\^\{?-1\}?)?\s*\([A-Za-z0-9, .+\-]*\)|[A-Za-z]{2,12})$"
+    r"|[A-Za-z]'*(?:\^\{?-1\}?)?\s*\(.{0,60}\)|\|[^|]{1,30}\||[A-Za-z]{2,12})$"
 )
 _LETTERS_ONLY = re.compile(r"^(?:m?\s*\\angle\s*)?[A-Za-z][A-Za-z\s+\-*]*$")
 #: a left side without letters (``3 \\times 4``): the equation is a computation
@@ -347,8 +347,10 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
     if not text or not _balanced(text) or _INNER_BOX.search(text):
         return None  # a box inside the answer (``5 \\boxed{6}``) names two answers
     base = _BASE_N.fullmatch(text)
-    if base is not None:  # ``1011_2``: a numeral in base 2, compared as written
-        return Text(f"{base.group(1).upper()}_{base.group(2)}")
+    if base is not None and re.search(r"\d", base.group(1)):
+        if base.group(2) == "10":  # ``11_{10}`` is 11
+            return parse_value(base.group(1), depth + 1)
+        return Text(f"{base.group(1).upper()}_{base.group(2)}")  # ``1011_2``: compared as written
     if text in (r"\varnothing", r"\{\}", "{}", r"\{ \}", "\\O"):
         return Seq("set", ())
     m = _MATRIX.match(text)
@@ -395,10 +397,21 @@ def parse_value(answer: str, depth: int = 0) -> Value | None:
         if plus is None or minus is None:
             return None
         return Seq("alternatives", (plus, minus))
+    approx = split_top(text, re.compile(r"\\approx(?![A-Za-z])"))
+    if len(approx) == 2 and approx[0].strip() and approx[1].strip():
+        # ``\\frac13 \\approx 0.33``: the exact value, if the rounding states it truly
+        exact, rounded = parse_value(approx[0], depth + 1), parse_number(clean(approx[1]).text)
+        if rounded is None or rounded.decimals is None or not isinstance(exact, Scalar):
+            return exact
+        if exact.number is not None:
+            if round_half_away(exact.number.value, rounded.decimals) != rounded.value:
+                return None
+        return exact
     eq_parts = split_top(text, re.compile(r"=|\\in(?![A-Za-z])"))
     if len(eq_parts) > 1 and all(p.strip() for p in eq_parts):
         lhs = eq_parts[0].strip()
-        rhs = eq_parts[-1].strip() + ("\\%" if percent else "")  # ``\\frac25 = 40\\%``: the % is the rhs's
+        # ``\\frac25 = 40\\%``, ``\\theta = 30^\\circ``: the marks clean() took off belong to the rhs
+        rhs = eq_parts[-1].strip() + ("\\%" if percent else "") + ("^\\circ" if degree else "")
         named = _NAME.match(lhs) is not None or _names_tuple(lhs)
         if not named and len(eq_parts) == 2:
             value_rhs = _LETTERS_ONLY.match(lhs) is not None or (

@@ -58,7 +58,7 @@ _ARG = r"(\\[A-Za-z]+|[0-9A-Za-z]|\{[^{}]*\})"
 _SQRT_SHORT = re.compile(r"\\sqrt\s*(\\[A-Za-z]+|[0-9A-Za-z])")
 _FRAC_SHORT = re.compile(rf"\\frac\s*{_ARG}\s*{_ARG}")
 #: a number or a closing bracket directly before ``(``, or ``)`` directly before a number
-_PAREN_PRODUCT = re.compile(r"(?<=[\d)}])\s*(?=\()|(?<=\))\s*(?=\d)")
+_PAREN_PRODUCT = re.compile(r"(?<=[\d)}])\s*(?=\()|(?<=\\pi)\s*(?=\()|(?<=\))\s*(?=\d)")
 #: a script right before the match: ``\\log_2(8)``, ``\\sin^2(x)``, ``\\sin^{-1}(x)`` apply a function
 _SCRIPT_BEFORE = re.compile(r"[_^](?:\d+|\{[^{}]*\})$")
 #: two numbers side by side (``2 3``): no reading is safe (the grammar would add them)
