@@ -260,3 +260,24 @@ def test_options_from_prompt(prompt: str, expected: dict[str, str] | None) -> No
 )
 def test_parse_letters(segment: str, strict: bool, expected: list[str]) -> None:
     assert parse_letters(segment, "ABCD", strict=strict) == expected
+
+
+# Red-team audit (2026-12-02): a correction later on the same line was ignored (the first
+# phrase's tail swallowed it), and a letter offered beside the answer was not a second letter.
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("The answer is A. Wait, no, the answer is C.", 0.0),
+        ("The answer is C. Wait, no, the answer is A.", 1.0),
+        ("The answer is A? No, actually the correct answer is C.", 0.0),
+        ("The answer is A (or possibly C).", 0.0),
+        (r"\boxed{A} or maybe C", 0.0),
+        ("Answer: A\nThe answer could be C though.", 0.0),
+        ("Answer: A, although C is also defensible.", 0.0),
+        ("Answer: A. This is because Lyon is a city.", 1.0),
+    ],
+)
+def test_same_line_corrections_and_offered_letters(response, expected):
+    fn = get_verifier("choice").build({}, "t")
+    ref = {"answer": "A", "options": {"A": "Lyon", "B": "Paris", "C": "Nice", "D": "Nantes"}}
+    assert run_scorer(fn, Sample(response=response, reference=ref)).value == expected

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 import rewardkit as rk
+from rewardkit.core.registry import get_verifier, run_scorer
 from rewardkit.verifiers._numbers import MAX_DIGITS, parse_number, round_half_away
 
 
@@ -98,3 +99,27 @@ def test_reasons_and_bad_reference():
     assert bad.status == "invalid_input" and "reference" in bad.details["reason"]
     with pytest.raises(ValueError, match="rel_tol"):
         judge("1", "1", rel_tol=-1.0)
+
+
+# Red-team audit (2026-12-02): the unit-tail stripper dropped any trailing words, so words that
+# change the number were read as units, and a denied answer was taken by the last-number fallback.
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("The answer is 5 million.", "5", 0.0),
+        ("The answer is 5 million.", "5000000", 1.0),
+        ("Answer: 5 hundred", "500", 1.0),
+        ("The answer is 10 pi.", "10", 0.0),
+        ("The answer is 5 squared.", "5", 0.0),
+        ("The answer is 5 x.", "5", 0.0),
+        ("The answer is 3 i", "3", 0.0),
+        ("The answer is 5 or more.", "5", 0.0),
+        (r"\boxed{5 \text{ or more}}", "5", 0.0),
+        ("The answer is not 5.", "5", 0.0),
+        ("The answer is 5 cm.", "5", 1.0),
+        ("The answer is 8 apples.", "8", 1.0),
+    ],
+)
+def test_words_that_change_the_number_are_not_units(response, reference, expected):
+    fn = get_verifier("numeric").build({}, "t")
+    assert run_scorer(fn, rk.Sample(response=response, reference=reference)).value == expected

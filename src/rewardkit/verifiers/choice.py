@@ -30,7 +30,7 @@ from typing import Any
 from rewardkit.core.errors import InvalidInput
 from rewardkit.core.registry import verifier
 from rewardkit.core.types import RewardResult, Sample
-from rewardkit.verifiers._extract import all_boxed, cap, last_line, normalize_text, strip_think
+from rewardkit.verifiers._extract import boxed_spans, cap, last_line, normalize_text, strip_think
 
 LETTERS = "ABCDEFGHIJ"
 #: prompts longer than this are not searched for option lines
@@ -296,7 +296,7 @@ _PHRASE = re.compile(
     r"(?:\b(?:final\s+|correct\s+|right\s+|best\s+)?answer\b|"
     r"\b(?:correct|right|best)\s+(?:option|choice)\b|"
     r"\bmy\s+(?:final\s+)?(?:choice|pick|selection)\b)"
-    r"[\s*_]*(?:(?:is|would\s+be|should\s+be|must\s+be|will\s+be)\b[\s*_]*[:：]?|[:：=])" + _TAIL,
+    r"[\s*_]*(?:(?:is|(?:would|should|must|will|could|might|may)\s+be)\b[\s*_]*[:：]?|[:：=])" + _TAIL,
     re.IGNORECASE,
 )
 _CHOOSE = re.compile(
@@ -312,6 +312,17 @@ _LETTER_FIRST = re.compile(
     re.MULTILINE,
 )
 _SENTENCE_END = re.compile(r"[.!?;。](?=\s|$)")
+#: another letter offered after the answer: ``or possibly C``, ``although C is also defensible``
+_OFFERED = re.compile(
+    r"\b(?i:or|possibly|maybe|perhaps|although|though|alternatively|could\s+be|might\s+be)\b"
+    r"[^\n.]{0,30}?(?<![A-Za-z])\(?([A-J])\)?(?![A-Za-z])",
+)
+
+
+def _offered(text: str, start: int, valid: str) -> list[str]:
+    """Letters offered as alternatives in the 120 characters from ``start`` (``or maybe C``)."""
+    window = text[start : start + 120].split("\n", 1)[0]
+    return [m.group(1) for m in _OFFERED.finditer(window) if m.group(1) in valid]
 
 
 def _text_letter(segment: str, options: dict[str, str] | None) -> str | None:
@@ -334,31 +345,44 @@ def find_answer(
     """The letters the response names and where (``boxed``, ``phrase``, ``line`` or ``none``)."""
     text_options = options if match_text else None
     boxed: list[str] = []
-    for content in all_boxed(text):
+    spans = boxed_spans(text)
+    for _, _, content in spans:
         letters = parse_letters(content, valid, strict=True)
         if not letters:
             hit = _text_letter(content, text_options)
             letters = [hit] if hit else []
         boxed.extend(letters)
     if boxed:
-        return boxed, "boxed"
+        return boxed + _offered(text, spans[-1][1], valid), "boxed"
 
-    best: tuple[int, list[str]] | None = None
+    # Every answer phrase is found, a later one on the same line included (not finditer: a
+    # phrase can start inside an earlier phrase's tail; red-team audit: ``The answer is A.
+    # Wait, no, the answer is C.`` was read as A). A letter offered beside the answer
+    # (``The answer is A (or possibly C)``) makes several letters, which scores 0.
+    found: list[tuple[int, int, list[str]]] = []
     for rx in (_PHRASE, _CHOOSE):
-        for m in rx.finditer(text):
+        pos = 0
+        while (m := rx.search(text, pos)) is not None:
+            pos = m.start() + 1
             tail = m.group(1)
+            nxt = rx.search(tail, 1)
+            if nxt is not None:
+                tail = tail[: nxt.start()]
             letters = parse_letters(tail, valid, strict=False)
             if not letters:
                 hit = _text_letter(tail, text_options)
                 letters = [hit] if hit else []
-            if letters and (best is None or m.start() > best[0]):
-                best = (m.start(), letters)
+            if letters:
+                found.append((m.start(), m.start(1) + len(tail), letters))
     for m in _LETTER_FIRST.finditer(text):
         letter = (m.group(1) or m.group(2)).upper()
-        if letter in valid and (best is None or m.start() > best[0]):
-            best = (m.start(), [letter])
-    if best is not None:
-        return best[1], "phrase"
+        if letter in valid:
+            found.append((m.start(), m.end(), [letter]))
+    if found:
+        # the last phrase wins (a correction on a later line or later on the same line is the
+        # answer), plus any letter offered beside it
+        start, _, letters = max(found, key=lambda f: f[0])
+        return letters + _offered(text, start, valid), "phrase"
 
     line = last_line(text)
     if line is not None:

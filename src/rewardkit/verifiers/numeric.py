@@ -28,7 +28,9 @@ from rewardkit.verifiers._extract import (
     strip_think,
 )
 from rewardkit.verifiers._numbers import Number, parse_number
+from rewardkit.verifiers.math.normalize import SCALE_WORDS, canonical_unit
 
+_DENIED = re.compile(r"\banswer\b[\s*_]*is\s+(?:definitely\s+|certainly\s+)?not\b", re.IGNORECASE)
 _UNIT_TAIL = re.compile(r"\s*(?:\\text\{[^{}]*\}|[A-Za-z][A-Za-z .]*)\s*$")
 
 
@@ -54,10 +56,27 @@ class NumericOptions:
 
 
 def _read(text: str) -> Number | None:
+    """The number in an answer, after a trailing unit (``5 cm``, ``8 apples``).
+
+    The tail is dropped only when it is a unit or a counting noun (the ``math`` verifier's
+    vocabulary); words that change the number are not units (audit: ``5 million``, ``10 pi``,
+    ``5 squared``, ``5 x``, ``5 or more`` all scored 1 against 5). A scale word multiplies
+    (``5 million`` is 5,000,000).
+    """
     text = strip_latex(text).strip().rstrip(".").strip()
     number = parse_number(text)
-    if number is None:
-        number = parse_number(_UNIT_TAIL.sub("", text))
+    if number is not None:
+        return number
+    m = _UNIT_TAIL.search(text)
+    if m is None:
+        return None
+    head, tail = text[: m.start()], re.sub(r"\\text\{([^{}]*)\}", r"\1", m.group()).strip()
+    scale = SCALE_WORDS.get(tail.lower().rstrip("s"))
+    number = parse_number(head)
+    if number is not None and scale is not None:
+        return Number(number.value * scale, None, number.percent)
+    if number is None or canonical_unit(tail) is None:
+        return None
     return number
 
 
@@ -71,6 +90,8 @@ def _answer(text: str) -> tuple[str | None, str]:
     gsm = gsm8k_answers(text)
     if gsm:
         return gsm[-1], "gsm8k"
+    if _DENIED.search(text):  # ``The answer is not 5.``: the denied number is not an answer
+        return None, "none"
     number = last_number(text)
     return (number, "last-number") if number is not None else (None, "none")
 

@@ -375,4 +375,7 @@ def clean(answer: str) -> Cleaned:
     return Cleaned(text, percent, degree, unit)
 
 
-__all__ = ["MAX_ANSWER_CHARS", "Cleaned", "canonical_unit", "clean"]
+#: public name of the scale words (``numeric`` reads ``5 million`` with them)
+SCALE_WORDS = _SCALE_WORDS
+
+__all__ = ["MAX_ANSWER_CHARS", "SCALE_WORDS", "Cleaned", "canonical_unit", "clean"]
