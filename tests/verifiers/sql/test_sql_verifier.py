@@ -334,3 +334,14 @@ def test_import_is_lazy_and_missing_extra_names_install_line() -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("error ")
     assert "pip install 'rewardkit[sql]'" in out.stdout
+
+
+@pytest.mark.parametrize("query", ["SELECT NULL WHERE 0", "SELECT 1 LIMIT 0"])
+def test_empty_gold_result_needs_a_related_query(build_scorer, elements_sqlite, query) -> None:
+    """Red-team audit (2026-12-02): when the gold result is empty, any empty query with the same
+    column count matched, so "return nothing when unsure" earned full reward."""
+    gold = {"sql": "SELECT name FROM element WHERE mass > 100000", "db_path": elements_sqlite}
+    cheat = build_scorer()(fenced(query), gold)
+    assert (cheat.status, cheat.value, cheat.reason) == ("ok", 0.0, "empty_result_unrelated")
+    honest = build_scorer()(fenced("SELECT name FROM element WHERE mass > 99999"), gold)
+    assert honest.value == 1.0

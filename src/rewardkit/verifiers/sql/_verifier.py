@@ -194,6 +194,11 @@ def _score(sample: Sample, opts: SqlOptions) -> RewardResult:
     details.update(pred_rows=len(run.rows), gold_rows=len(gold.rows))
     if opts.mode == "spider":
         details.update(order_matters=gold.checked.ordered, columns_permuted=comparison.permuted)
+    if comparison.match and not gold.rows and not _shares_gold_column(db, gold, checked):
+        # an empty gold result is matched by any empty query (``SELECT 1 LIMIT 0``): a policy
+        # would learn to return nothing when unsure; the query must at least use a column of
+        # the gold query's tables (red-team audit, 2026-12-02)
+        return _zero("empty_result_unrelated", details, opts.partial)
     if comparison.match:
         result = RewardResult.ok(1.0, **details, match=True)
         if opts.partial:
@@ -203,6 +208,16 @@ def _score(sample: Sample, opts: SqlOptions) -> RewardResult:
     if not opts.partial:
         return RewardResult.ok(0.0, **details)
     return _partial_result(db, gold, checked, len(run.columns), len(run.rows), details, opts)
+
+
+def _shares_gold_column(db: Database, gold: _Gold, checked: CheckedQuery) -> bool:
+    """Whether the predicted query references a column the gold query uses."""
+    schema = database_schema(db)
+    if gold.items is None:
+        assert gold.checked is not None
+        gold.items = schema_items(gold.checked.tree, schema)
+    gold_cols = {i for i in gold.items if i.startswith("column:")}
+    return bool(gold_cols & schema_items(checked.tree, schema))
 
 
 def _partial_result(
