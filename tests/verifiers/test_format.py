@@ -130,3 +130,13 @@ def test_tag_count_think_in_prompt() -> None:
 def test_bad_mode_names_the_field() -> None:
     with pytest.raises(ValueError, match="mode"):
         get_verifier("format.think").build({"mode": "lenient"})
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [("<think>\u200b</think>\u200b", "empty_think"), ("<think>plan</think>\u200b\ufeff", "empty_answer")],
+)
+def test_invisible_characters_are_not_content(response: str, reason: str) -> None:
+    """Red-team audit (2026-12-02): zero-width characters passed strict mode as think/answer text."""
+    result = score(response)
+    assert (result.value, result.details["reason"]) == (0.0, reason)

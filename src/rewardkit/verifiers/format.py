@@ -82,6 +82,16 @@ def tag_count_score(text: str, think_in_prompt: bool = False) -> RewardResult:
     return RewardResult.ok(value, **details)
 
 
+#: characters that render as nothing: zero-width space and joiners, word joiner, BOM, soft hyphen
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: whitespace or invisible characters only (red-team audit:
+    ``<think>`` + U+200B + ``</think>`` + U+200B passed strict mode: ``str.strip`` keeps it)."""
+    return not text.translate(_INVISIBLE).strip()
+
+
 def strict_score(text: str, opts: FormatThinkOptions) -> RewardResult:
     """1.0 when ``text`` is exactly ``<think>reasoning</think>`` then a non-empty answer.
 
@@ -120,11 +130,11 @@ def strict_score(text: str, opts: FormatThinkOptions) -> RewardResult:
     close_at = text.find(THINK_CLOSE)
     if close_at < body_start:
         return fail("tags_out_of_order")
-    if not opts.allow_empty_think and not text[body_start:close_at].strip():
+    if not opts.allow_empty_think and _blank(text[body_start:close_at]):
         return fail("empty_think")
     after = text[close_at + len(THINK_CLOSE) :]
     if not opts.answer_tags:
-        if not after.strip():
+        if _blank(after):
             return fail("empty_answer")
         return RewardResult.ok(1.0, **details)
     for tag in (ANSWER_OPEN, ANSWER_CLOSE):
@@ -140,7 +150,7 @@ def strict_score(text: str, opts: FormatThinkOptions) -> RewardResult:
     inner = body[len(ANSWER_OPEN) : len(body) - len(ANSWER_CLOSE)]
     if ANSWER_CLOSE in inner or ANSWER_OPEN in inner or len(body) < len(ANSWER_OPEN + ANSWER_CLOSE):
         return fail("tags_out_of_order")
-    if not inner.strip():
+    if _blank(inner):
         return fail("empty_answer")
     return RewardResult.ok(1.0, **details)
 
