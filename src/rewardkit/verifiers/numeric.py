@@ -28,7 +28,7 @@ from rewardkit.verifiers._extract import (
     strip_think,
 )
 from rewardkit.verifiers._numbers import Number, parse_number
-from rewardkit.verifiers.math.normalize import SCALE_WORDS, canonical_unit
+from rewardkit.verifiers._units import SCALE_WORDS, canonical_unit
 
 _DENIED = re.compile(r"\banswer\b[\s*_]*is\s+(?:definitely\s+|certainly\s+)?not\b", re.IGNORECASE)
 _UNIT_TAIL = re.compile(r"\s*(?:\\text\{[^{}]*\}|[A-Za-z][A-Za-z .]*)\s*$")
