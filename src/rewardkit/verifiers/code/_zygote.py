@@ -448,7 +448,9 @@ def _python_child(msg: dict[str, Any], env: dict[str, str]) -> NoReturn:
     outcome = None
     try:
         exec(compile(code, "main.py", "exec"), namespace)
-        tests = test_namespace(namespace)
+        # only tests with code of their own need the isolated namespace (stdin/stdout and plain
+        # call cases never evaluate test code: building it there is per-test overhead)
+        tests = test_namespace(namespace) if setup or kind == "expr" else namespace
         if setup:
             exec(compile(setup, "tests.py", "exec"), tests)
             restore_modules(tests)
